@@ -1,0 +1,10 @@
+export { HeartbeatConnection, systemClock } from './connection.js';
+export type { Clock, HeartbeatEnvironment, TimerHandle, WebSocketConstructor } from './connection.js';
+export { ConnectionStatus, CloseCode } from './status.js';
+export { DEFAULTS, MAX_TIMER_DELAY, MIN_RECONNECT_CAP } from './options.js';
+export type { HeartbeatOptions, ResolvedOptions, MessageFormat } from './options.js';
+export { backoffDelay } from './backoff.js';
+export { SendQueue } from './send-queue.js';
+export type { SocketData } from './send-queue.js';
+export { resolveSocketUrl, parseProtocols } from './url.js';
+export type * from './events.js';

@@ -1,0 +1,39 @@
+/** Data a WebSocket can send. */
+export type SocketData = string | ArrayBufferLike | ArrayBufferView | Blob;
+
+/**
+ * Messages waiting for an open socket, oldest first. Bounded: `push` refuses (returns false)
+ * when full, so the caller can say so; nothing is ever dropped silently.
+ */
+export class SendQueue {
+  #items: SocketData[] = [];
+  constructor(public limit: number) {}
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  push(data: SocketData): boolean {
+    if (this.#items.length >= this.limit) return false;
+    this.#items.push(data);
+    return true;
+  }
+
+  /** Removes and returns every queued message, oldest first. */
+  takeAll(): SocketData[] {
+    const items = this.#items;
+    this.#items = [];
+    return items;
+  }
+
+  /** Puts messages back at the front, in order (those a flush could not send). */
+  restore(items: SocketData[]): void {
+    this.#items = items.concat(this.#items);
+  }
+
+  clear(): number {
+    const count = this.#items.length;
+    this.#items = [];
+    return count;
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Resolves what a user gave as a url into a WebSocket url: `ws(s)://` as is, `http(s)://` mapped
+ * to `ws(s)://`, relative urls against `base` (the document's base URI in a page). Throws a
+ * TypeError with a readable message for anything else.
+ */
+export function resolveSocketUrl(input: string, base?: string): string {
+  const trimmed = input.trim();
+  if (trimmed === '') throw new TypeError('url is empty');
+  let url: URL;
+  try {
+    url = base === undefined ? new URL(trimmed) : new URL(trimmed, base);
+  } catch (cause) {
+    throw new TypeError(`url "${input}" is not a valid URL`, { cause });
+  }
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol === 'https:') url.protocol = 'wss:';
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new TypeError(`url "${input}" has scheme ${url.protocol} (expected ws:, wss:, http: or https:)`);
+  }
+  // Older browsers throw a SyntaxError on a fragment; it never reaches the server anyway.
+  url.hash = '';
+  return url.href;
+}
+
+/** "a, b" → ["a", "b"]; arrays are trimmed the same way. */
+export function parseProtocols(protocols: string | readonly string[] | undefined): string[] {
+  if (protocols === undefined) return [];
+  const list = typeof protocols === 'string' ? protocols.split(',') : protocols;
+  return list.map((p) => p.trim()).filter((p) => p !== '');
+}

@@ -1,0 +1,246 @@
+import { LitElement, css, html, type PropertyDeclaration, type PropertyValues } from 'lit';
+import { HeartbeatConnection, type HeartbeatEnvironment } from './core/connection.js';
+import type { HeartbeatEventMap } from './core/events.js';
+import type { HeartbeatOptions, MessageFormat } from './core/options.js';
+import { ConnectionStatus } from './core/status.js';
+
+/**
+ * Attribute text → number. Anything that is not a plain number is passed on as the original
+ * text, so the core can reject it by name ("interval \"abc\" is not valid") and use the default.
+ */
+const numberAttribute: PropertyDeclaration = {
+  converter: {
+    fromAttribute(value: string | null): number | string | undefined {
+      if (value === null) return undefined;
+      const number = value.trim() === '' ? NaN : Number(value);
+      return Number.isNaN(number) ? value : number;
+    },
+    toAttribute: (value: unknown) => value,
+  },
+};
+
+/** The element's settings: each property maps to the core option of the same name. */
+const OPTION_PROPERTIES = {
+  url: { type: String },
+  interval: numberAttribute,
+  timeout: numberAttribute,
+  pingMessage: { type: String, attribute: 'ping-message' },
+  pongMessage: { type: String, attribute: 'pong-message' },
+  protocols: { type: String },
+  reconnectDelay: { ...numberAttribute, attribute: 'reconnect-delay' },
+  reconnectMaxDelay: { ...numberAttribute, attribute: 'reconnect-max-delay' },
+  maxRetries: { ...numberAttribute, attribute: 'max-retries' },
+  connectTimeout: { ...numberAttribute, attribute: 'connect-timeout' },
+  format: { type: String },
+  queueLimit: { ...numberAttribute, attribute: 'queue-limit' },
+  binaryType: { type: String, attribute: 'binary-type' },
+} satisfies Record<string, PropertyDeclaration>;
+
+type OptionProperty = keyof typeof OPTION_PROPERTIES;
+const OPTION_NAMES = Object.keys(OPTION_PROPERTIES) as OptionProperty[];
+
+/**
+ * `<heartbeat-socket>`: a WebSocket that keeps itself alive and honest. It pings after
+ * `interval` ms of inbound silence, declares the connection dead when nothing answers within
+ * `timeout` ms, reconnects with capped exponential backoff and jitter, and queues messages sent
+ * while down. The work is done by the framework-free `HeartbeatConnection`; this element maps
+ * attributes to its options and dispatches its events on itself (they do not bubble).
+ *
+ * @tag heartbeat-socket
+ * @slot - Content shown inside the element (style it by `[status]` or `:state()`).
+ *
+ * @attr {string} url - `ws(s)://`, `http(s)://` or relative url.
+ * @attr {number} interval - ms of inbound silence before a ping (default 25000; 0 = heartbeat off).
+ * @attr {number} timeout - ms to wait for any message after a ping (default 10000; 0 = never judge).
+ * @attr {string} ping-message - text sent as the ping (default `ping`).
+ * @attr {string} pong-message - inbound text consumed as the heartbeat reply (default `pong`).
+ * @attr {string} protocols - subprotocols, comma-separated.
+ * @attr {number} reconnect-delay - ms, base of the backoff (default 1000).
+ * @attr {number} reconnect-max-delay - ms, cap of the backoff (default 30000, at least 1000).
+ * @attr {number} max-retries - retries after a loss before `failed` (absent = never give up).
+ * @attr {number} connect-timeout - ms a handshake may take (default 10000; 0 = no deadline).
+ * @attr {'text'|'json'} format - `json` parses inbound text and stringifies outbound values.
+ * @attr {number} queue-limit - messages that may wait for an open socket (default 1000).
+ * @attr {'blob'|'arraybuffer'} binary-type - how inbound binary messages arrive (default `blob`).
+ * @attr {string} status - read-only, reflected: idle, connecting, open, reconnecting, closed, failed.
+ *
+ * @cssstate idle - also `connecting`, `open`, `reconnecting`, `closed`, `failed`: the status, as a custom state.
+ *
+ * @fires {CustomEvent<OpenDetail>} open - the socket opened; queued messages were sent first.
+ * @fires {CustomEvent<MessageDetail>} message - an inbound message (never the pong).
+ * @fires {CustomEvent<CloseDetail>} close - a socket ended; `willReconnect` says whether a retry follows.
+ * @fires {CustomEvent<ErrorDetail>} error - bad input, a socket error, a refused send, or giving up.
+ * @fires {CustomEvent<StatusChangeDetail>} status-change - the status changed.
+ * @fires {CustomEvent<RetryDetail>} retry - a reconnect attempt is scheduled.
+ * @fires {CustomEvent<HeartbeatDetail>} heartbeat - a ping was answered; `latency` in ms.
+ */
+export class HeartbeatSocketElement extends LitElement {
+  static override properties = OPTION_PROPERTIES;
+
+  static override styles = css`
+    :host {
+      display: block;
+    }
+    :host([hidden]) {
+      display: none;
+    }
+  `;
+
+  /** `ws(s)://`, `http(s)://` or relative; changing it switches to the new url, one socket at most. */
+  declare url: string | undefined;
+  declare interval: number | undefined;
+  declare timeout: number | undefined;
+  declare pingMessage: string | undefined;
+  declare pongMessage: string | undefined;
+  declare protocols: string | string[] | undefined;
+  declare reconnectDelay: number | undefined;
+  declare reconnectMaxDelay: number | undefined;
+  declare maxRetries: number | undefined;
+  declare connectTimeout: number | undefined;
+  declare format: MessageFormat | undefined;
+  declare queueLimit: number | undefined;
+  declare binaryType: BinaryType | undefined;
+
+  readonly #connection: HeartbeatConnection;
+  #internals: ElementInternals | undefined;
+  /** Closed because it left the document (not by `close()`): re-inserting it connects again. */
+  #closedByRemoval = false;
+
+  constructor(environment: Omit<HeartbeatEnvironment, 'eventTarget' | 'onStatusChange'> = {}) {
+    super();
+    this.#connection = new HeartbeatConnection({}, {
+      ...environment,
+      eventTarget: this,
+      onStatusChange: (status, previous) => this.#reflectStatus(status, previous),
+    });
+    try {
+      this.#internals = this.attachInternals();
+      this.#internals.states.add(ConnectionStatus.Idle);
+    } catch {
+      // Browsers without ElementInternals custom states still get the reflected attribute.
+      this.#internals = undefined;
+    }
+  }
+
+  /** The connection's status; reflected as the `status` attribute and a custom state. */
+  get status(): ConnectionStatus {
+    return this.#connection.status;
+  }
+
+  /** The framework-free engine behind the element, for `socket`, `queuedCount` and `options`. */
+  get connection(): HeartbeatConnection {
+    return this.#connection;
+  }
+
+  /** Messages waiting for the next open socket. */
+  get queuedCount(): number {
+    return this.#connection.queuedCount;
+  }
+
+  /**
+   * Sends now when open, else queues for the next open. `false` when refused (an `error` event
+   * says why). In `json` format, non-string values are JSON-stringified.
+   */
+  send(data: unknown): boolean {
+    return this.#connection.send(data);
+  }
+
+  /** Closes on purpose: status `closed`, no retry, every timer cleared. */
+  close(code?: number, reason?: string): void {
+    this.#closedByRemoval = false;
+    this.#connection.close(code, reason);
+  }
+
+  /** Drops the current socket, if any, and connects now with the backoff reset. */
+  reconnect(): void {
+    if (!this.isConnected) {
+      this.dispatchEvent(
+        new CustomEvent('error', {
+          detail: { code: 'not-connected', message: 'reconnect(): the element is not in a document' },
+        }),
+      );
+      return;
+    }
+    this.#closedByRemoval = false;
+    this.#connection.reconnect();
+  }
+
+  /** Removes every queued message; returns how many there were. */
+  clearQueue(): number {
+    return this.#connection.clearQueue();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.hasAttribute('status')) this.setAttribute('status', this.status);
+    if (this.hasUpdated) this.#startIfReady(false);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // A move (removed and inserted again in the same task) must keep the connection.
+    queueMicrotask(() => {
+      if (this.isConnected) return;
+      const status = this.#connection.status;
+      if (status === ConnectionStatus.Connecting || status === ConnectionStatus.Open || status === ConnectionStatus.Reconnecting) {
+        this.#connection.close(1000, 'element removed');
+        this.#closedByRemoval = true;
+      }
+    });
+  }
+
+  protected override render(): unknown {
+    return html`<slot></slot>`;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const options: Record<string, unknown> = {};
+    let any = false;
+    for (const name of OPTION_NAMES) {
+      if (changed.has(name)) {
+        options[name] = this[name];
+        any = true;
+      }
+    }
+    if (any) this.#connection.configure(options as HeartbeatOptions);
+    this.#startIfReady(changed.has('url'));
+  }
+
+  #startIfReady(urlChanged: boolean): void {
+    if (!this.isConnected || !this.url) return;
+    const status = this.#connection.status;
+    if (
+      status === ConnectionStatus.Idle ||
+      (status === ConnectionStatus.Closed && (urlChanged || this.#closedByRemoval))
+    ) {
+      this.#closedByRemoval = false;
+      this.#connection.start();
+    }
+  }
+
+  #reflectStatus(status: ConnectionStatus, previous: ConnectionStatus): void {
+    // setAttribute in the constructor is forbidden for created elements; the first
+    // connectedCallback writes the initial value.
+    if (this.isConnected || this.hasAttribute('status')) this.setAttribute('status', status);
+    const states = this.#internals?.states;
+    if (states) {
+      states.delete(previous);
+      states.add(status);
+    }
+  }
+}
+
+export interface HeartbeatSocketElement {
+  addEventListener<K extends keyof HeartbeatEventMap>(
+    type: K,
+    listener: (this: HeartbeatSocketElement, event: HeartbeatEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof HeartbeatEventMap>(
+    type: K,
+    listener: (this: HeartbeatSocketElement, event: HeartbeatEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}

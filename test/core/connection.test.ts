@@ -1,0 +1,602 @@
+import { expect } from '@open-wc/testing';
+import sinon from 'sinon';
+import { CloseCode, HeartbeatConnection, type HeartbeatOptions } from '../../src/core/index.js';
+import { BrowserLikeMockSocket, Server, StalledSocket, countingClock, recordEvents } from '../helpers/mock.js';
+
+const URL_ = 'ws://mock.test/socket';
+const INTERVAL = 1000;
+const TIMEOUT = 500;
+
+describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
+  let clock: sinon.SinonFakeTimers;
+  let server: Server;
+  let received: unknown[];
+  let connection: HeartbeatConnection | undefined;
+
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ now: 1_000_000, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    BrowserLikeMockSocket.instances = [];
+    StalledSocket.instances = [];
+    received = [];
+    server = new Server(URL_, { mock: false });
+    server.on('connection', (socket) => {
+      socket.on('message', (data) => received.push(data));
+    });
+  });
+
+  afterEach(() => {
+    connection?.close();
+    connection = undefined;
+    server.stop();
+    clock.restore();
+  });
+
+  function create(options: HeartbeatOptions = {}, env: Record<string, unknown> = {}) {
+    connection = new HeartbeatConnection(
+      { url: URL_, interval: INTERVAL, timeout: TIMEOUT, reconnectDelay: 100, reconnectMaxDelay: 2000, ...options },
+      { WebSocket: BrowserLikeMockSocket, random: () => 0.5, ...env },
+    );
+    const log = recordEvents(connection);
+    return { connection, log };
+  }
+
+  async function openConnection(options: HeartbeatOptions = {}, env: Record<string, unknown> = {}) {
+    const made = create(options, env);
+    made.connection.start();
+    await clock.tickAsync(10);
+    expect(made.connection.status).to.equal('open');
+    return made;
+  }
+
+  const types = (log: Array<{ type: string }>) => log.map((e) => e.type);
+  const statuses = (log: Array<{ type: string; detail: any }>) =>
+    log.filter((e) => e.type === 'status-change').map((e) => e.detail.status);
+
+  describe('state machine', () => {
+    it('starts idle and does nothing until start()', async () => {
+      const { connection, log } = create();
+      await clock.tickAsync(5000);
+      expect(connection.status).to.equal('idle');
+      expect(BrowserLikeMockSocket.instances).to.have.length(0);
+      expect(log).to.deep.equal([]);
+    });
+
+    it('goes idle → connecting → open, announcing status before open', async () => {
+      const { log } = await openConnection();
+      expect(types(log)).to.deep.equal(['status-change', 'status-change', 'open']);
+      expect(log[0]!.detail).to.deep.equal({ status: 'connecting', previous: 'idle' });
+      expect(log[1]!.detail).to.deep.equal({ status: 'open', previous: 'connecting' });
+      expect(log[2]!.detail).to.deep.equal({ url: URL_ });
+    });
+
+    it('events do not bubble and are CustomEvents', async () => {
+      const { connection } = create();
+      const seen: Event[] = [];
+      connection.addEventListener('status-change', (e) => seen.push(e));
+      connection.start();
+      expect(seen[0]).to.be.instanceOf(CustomEvent);
+      expect(seen[0]!.bubbles).to.equal(false);
+    });
+
+    it('a server close with 1000 ends in closed, with no retry', async () => {
+      const { connection, log } = await openConnection();
+      server.clients()[0]!.close({ code: 1000, reason: 'bye', wasClean: true });
+      await clock.tickAsync(60_000);
+      expect(connection.status).to.equal('closed');
+      const close = log.find((e) => e.type === 'close')!;
+      expect(close.detail).to.include({ code: 1000, reason: 'bye', willReconnect: false });
+      expect(BrowserLikeMockSocket.instances).to.have.length(1);
+      expect(clock.countTimers()).to.equal(0);
+    });
+
+    for (const code of [1001, 1006, 1011, 4321]) {
+      it(`a server close with ${code} leads to a retry with backoff`, async () => {
+        const { connection, log } = await openConnection();
+        server.clients()[0]!.close({ code, reason: 'x', wasClean: code !== 1006 });
+        await clock.tickAsync(5);
+        expect(connection.status).to.equal('reconnecting');
+        expect(statuses(log).slice(-1)).to.deep.equal(['reconnecting']);
+        const close = log.find((e) => e.type === 'close')!;
+        expect(close.detail).to.include({ code, willReconnect: true });
+        const retry = log.find((e) => e.type === 'retry')!;
+        // random 0.5 with equal jitter: 3/4 of the base delay.
+        expect(retry.detail).to.deep.equal({ attempt: 1, delay: 75, maxRetries: Infinity });
+        await clock.tickAsync(retry.at + 74 - Date.now());
+        expect(BrowserLikeMockSocket.instances).to.have.length(1);
+        await clock.tickAsync(1);
+        expect(connection.status).to.equal('connecting');
+        expect(BrowserLikeMockSocket.instances).to.have.length(2);
+        await clock.tickAsync(10);
+        expect(connection.status).to.equal('open');
+      });
+    }
+
+    it('close() ends in closed, clears every timer, and never retries', async () => {
+      const { connection, log } = await openConnection();
+      connection.close(4100, 'done');
+      expect(connection.status).to.equal('closed');
+      expect(clock.countTimers()).to.be.at.most(1); // only mock-socket's own close delivery
+      await clock.tickAsync(60_000);
+      expect(clock.countTimers()).to.equal(0);
+      expect(BrowserLikeMockSocket.instances).to.have.length(1);
+      expect(BrowserLikeMockSocket.instances[0]!.closeCalls).to.deep.equal([{ code: 4100, reason: 'done' }]);
+      expect(log.find((e) => e.type === 'close')!.detail).to.deep.equal({ code: 4100, reason: 'done', wasClean: true, willReconnect: false });
+    });
+
+    it('close() while connecting ends the handshake and stays closed', async () => {
+      const { connection } = create();
+      connection.start();
+      connection.close();
+      await clock.tickAsync(60_000);
+      expect(connection.status).to.equal('closed');
+      expect(BrowserLikeMockSocket.live()).to.equal(0);
+      expect(server.clients()).to.have.length(0);
+      expect(clock.countTimers()).to.equal(0);
+    });
+
+    it('close() while waiting for a retry cancels the retry', async () => {
+      const { connection } = await openConnection();
+      server.clients()[0]!.close({ code: 1011, reason: '' });
+      await clock.tickAsync(5);
+      expect(connection.status).to.equal('reconnecting');
+      connection.close();
+      expect(clock.countTimers()).to.equal(0);
+      await clock.tickAsync(60_000);
+      expect(BrowserLikeMockSocket.instances).to.have.length(1);
+    });
+
+    it('reconnect() drops the socket, resets the backoff and connects now', async () => {
+      const { connection, log } = await openConnection();
+      connection.reconnect();
+      expect(connection.status).to.equal('connecting');
+      expect(BrowserLikeMockSocket.instances).to.have.length(2);
+      expect(BrowserLikeMockSocket.live()).to.equal(1);
+      expect(log.filter((e) => e.type === 'close').at(-1)!.detail).to.include({ code: 1000, reason: 'reconnect', willReconnect: true });
+      await clock.tickAsync(10);
+      expect(connection.status).to.equal('open');
+      expect(connection.retryCount).to.equal(0);
+    });
+
+    it('reconnect() while waiting for a retry connects now, with one socket', async () => {
+      const { connection } = await openConnection();
+      server.clients()[0]!.close({ code: 1011, reason: '' });
+      await clock.tickAsync(5);
+      connection.reconnect();
+      expect(connection.status).to.equal('connecting');
+      await clock.tickAsync(1000);
+      expect(BrowserLikeMockSocket.instances).to.have.length(2);
+      expect(connection.status).to.equal('open');
+    });
+
+    it('never has more than one live socket, whatever the calls', async () => {
+      const { connection } = create();
+      let maxLive = 0;
+      const note = () => (maxLive = Math.max(maxLive, BrowserLikeMockSocket.live()));
+      connection.start();
+      for (let i = 0; i < 50; i++) {
+        if (i % 3 === 0) connection.reconnect();
+        if (i % 5 === 0) connection.configure({ url: `${URL_}?n=${i}` });
+        if (i % 7 === 0) connection.start();
+        note();
+        await clock.tickAsync(i % 4);
+        note();
+      }
+      await clock.tickAsync(100);
+      note();
+      expect(maxLive).to.equal(1);
+      expect(BrowserLikeMockSocket.live()).to.equal(1);
+    });
+
+    it('a listener that calls close() during a loss stops the retry sequence', async () => {
+      const { connection, log } = await openConnection();
+      connection.addEventListener('status-change', (e) => {
+        if (e.detail.status === 'reconnecting') connection.close();
+      });
+      server.clients()[0]!.close({ code: 1011, reason: '' });
+      await clock.tickAsync(60_000);
+      expect(connection.status).to.equal('closed');
+      expect(types(log)).not.to.include('retry');
+      expect(BrowserLikeMockSocket.instances).to.have.length(1);
+    });
+  });
+
+  describe('heartbeat', () => {
+    const openedAt = (log: Array<{ type: string; at: number }>) => log.find((e) => e.type === 'open')!.at;
+    const sent = () => BrowserLikeMockSocket.instances[0]!.sent;
+
+    it('sends the ping after `interval` ms of inbound silence, not before', async () => {
+      const { log } = await openConnection();
+      await clock.tickAsync(openedAt(log) + INTERVAL - 1 - Date.now());
+      expect(sent()).to.deep.equal([]);
+      await clock.tickAsync(1);
+      expect(sent()).to.deep.equal([{ data: 'ping', at: openedAt(log) + INTERVAL }]);
+      await clock.tickAsync(10);
+      expect(received).to.deep.equal(['ping']);
+    });
+
+    it('inbound traffic moves the ping on', async () => {
+      const { log } = await openConnection();
+      await clock.tickAsync(600);
+      server.clients()[0]!.send('news');
+      await clock.tickAsync(10);
+      const newsAt = log.find((e) => e.type === 'message')!.at;
+      await clock.tickAsync(newsAt + INTERVAL - 1 - Date.now());
+      expect(sent()).to.deep.equal([]);
+      await clock.tickAsync(1);
+      expect(sent()).to.deep.equal([{ data: 'ping', at: newsAt + INTERVAL }]);
+    });
+
+    it('consumes the pong: no message event, a heartbeat event with the latency', async () => {
+      const { log, connection } = await openConnection();
+      server.on('message', () => undefined);
+      const client = server.clients()[0]!;
+      client.on('message', (data) => {
+        if (data === 'ping') setTimeout(() => client.send('pong'), 40);
+      });
+      await clock.tickAsync(INTERVAL + 100);
+      expect(types(log)).not.to.include('message');
+      const heartbeat = log.find((e) => e.type === 'heartbeat')!;
+      expect(heartbeat.detail.pong).to.equal(true);
+      expect(heartbeat.detail.latency).to.be.within(40, 50);
+      expect(connection.status).to.equal('open');
+    });
+
+    it('declares the connection dead `timeout` ms after an unanswered ping, and reconnects at once', async () => {
+      const { connection, log } = await openConnection();
+      await clock.tickAsync(openedAt(log) + INTERVAL + TIMEOUT - 1 - Date.now());
+      expect(connection.status).to.equal('open');
+      await clock.tickAsync(1);
+      expect(connection.status).to.equal('reconnecting');
+      const close = log.find((e) => e.type === 'close')!;
+      expect(close.at - openedAt(log)).to.equal(INTERVAL + TIMEOUT);
+      expect(close.detail.code).to.equal(CloseCode.HeartbeatTimeout);
+      expect(close.detail.code).to.be.within(4000, 4999);
+      expect(close.detail.reason).to.match(/heartbeat timeout/);
+      expect(close.detail.willReconnect).to.equal(true);
+      expect(BrowserLikeMockSocket.instances[0]!.closeCalls[0]!.code).to.equal(CloseCode.HeartbeatTimeout);
+      expect(log.find((e) => e.type === 'retry')!.detail.delay).to.equal(0);
+      await clock.tickAsync(1); // a 0 ms timer set inside a fake-timer tick runs 1 ms later
+      expect(connection.status).to.equal('connecting');
+      expect(BrowserLikeMockSocket.instances).to.have.length(2);
+    });
+
+    it('does not wait for the dead socket: its late close event is ignored', async () => {
+      const { connection, log } = await openConnection();
+      const dead = BrowserLikeMockSocket.instances[0]!;
+      await clock.tickAsync(INTERVAL + TIMEOUT);
+      const closes = log.filter((e) => e.type === 'close').length;
+      await clock.tickAsync(20);
+      expect(connection.status).to.equal('open');
+      dead.dispatchEvent(Object.assign(new Event('close'), { code: 1006, reason: '', wasClean: false }));
+      expect(log.filter((e) => e.type === 'close').length).to.equal(closes);
+      expect(connection.status).to.equal('open');
+    });
+
+    it('any inbound message after the ping proves the line alive', async () => {
+      const { connection, log } = await openConnection();
+      await clock.tickAsync(INTERVAL + TIMEOUT - 100);
+      server.clients()[0]!.send('still here');
+      await clock.tickAsync(300);
+      expect(connection.status).to.equal('open');
+      expect(log.find((e) => e.type === 'heartbeat')!.detail.pong).to.equal(false);
+    });
+
+    it('creates and clears no timer per inbound message', async () => {
+      const counting = countingClock();
+      await openConnection({}, { clock: counting });
+      const set = counting.set;
+      const cleared = counting.cleared;
+      const client = server.clients()[0]!;
+      for (let i = 0; i < 200; i++) client.send(`m${i}`);
+      await clock.tickAsync(5);
+      expect(counting.set).to.equal(set);
+      expect(counting.cleared).to.equal(cleared);
+    });
+
+    it('interval 0 turns the heartbeat off', async () => {
+      const { connection } = await openConnection({ interval: 0 });
+      await clock.tickAsync(10 * 60_000);
+      expect(received).to.deep.equal([]);
+      expect(connection.status).to.equal('open');
+    });
+
+    it('timeout 0 keeps pinging every interval but never declares death', async () => {
+      const { connection } = await openConnection({ timeout: 0 });
+      await clock.tickAsync(5 * INTERVAL);
+      expect(received).to.deep.equal(['ping', 'ping', 'ping', 'ping', 'ping']);
+      expect(connection.status).to.equal('open');
+    });
+
+    it('a new interval takes effect without reconnecting', async () => {
+      const { connection } = await openConnection();
+      connection.configure({ interval: 200 });
+      await clock.tickAsync(200);
+      expect(received).to.deep.equal(['ping']);
+      expect(BrowserLikeMockSocket.instances).to.have.length(1);
+    });
+
+    it('a huge interval does not overflow the timer into a spin', async () => {
+      const counting = countingClock();
+      await openConnection({ interval: 1e12 }, { clock: counting });
+      await clock.tickAsync(60_000);
+      expect(received).to.deep.equal([]);
+      expect(counting.set).to.be.below(5);
+    });
+
+    it('custom ping and pong texts', async () => {
+      const { log } = await openConnection({ pingMessage: '{"t":"hb"}', pongMessage: '{"t":"hb-ack"}' });
+      const client = server.clients()[0]!;
+      client.on('message', (data) => data === '{"t":"hb"}' && client.send('{"t":"hb-ack"}'));
+      await clock.tickAsync(INTERVAL + 50);
+      expect(received).to.deep.equal(['{"t":"hb"}']);
+      expect(types(log)).not.to.include('message');
+      expect(types(log)).to.include('heartbeat');
+    });
+  });
+
+  describe('reconnecting', () => {
+    it('a handshake that never completes fails at connectTimeout and is retried', async () => {
+      const { connection, log } = create({ connectTimeout: 300 }, { WebSocket: StalledSocket });
+      connection.start();
+      await clock.tickAsync(299);
+      expect(connection.status).to.equal('connecting');
+      await clock.tickAsync(1);
+      expect(connection.status).to.equal('reconnecting');
+      expect(StalledSocket.instances[0]!.closeCalls[0]!.code).to.equal(CloseCode.ConnectTimeout);
+      expect(log.find((e) => e.type === 'close')!.detail).to.include({ code: CloseCode.ConnectTimeout, willReconnect: true });
+    });
+
+    it('backoff grows exponentially up to the cap, with jitter', async () => {
+      server.stop();
+      const { connection, log } = create({ reconnectDelay: 100, reconnectMaxDelay: 1000 });
+      connection.start();
+      await clock.tickAsync(20_000);
+      const delays = log.filter((e) => e.type === 'retry').map((e) => e.detail.delay);
+      expect(delays.slice(0, 7)).to.deep.equal([75, 150, 300, 600, 750, 750, 750]);
+    });
+
+    it('backoff resets once a connection has stayed open long enough to be healthy', async () => {
+      const { connection, log } = await openConnection({ healthyAfter: 1000, interval: 0 });
+      server.clients()[0]!.close({ code: 1011, reason: '' });
+      await clock.tickAsync(100); // retry 1 after 75 ms, opens, then drops again at once
+      server.clients()[0]!.close({ code: 1011, reason: '' });
+      await clock.tickAsync(5);
+      expect(log.filter((e) => e.type === 'retry').at(-1)!.detail.attempt).to.equal(2);
+      await clock.tickAsync(2000);
+      expect(connection.status).to.equal('open');
+      server.clients()[0]!.close({ code: 1011, reason: '' });
+      await clock.tickAsync(5);
+      expect(log.filter((e) => e.type === 'retry').at(-1)!.detail.attempt).to.equal(1);
+    });
+
+    it('gives up after maxRetries: failed, close without reconnect, and an error', async () => {
+      server.stop();
+      const { connection, log } = create({ maxRetries: 2 });
+      connection.start();
+      await clock.tickAsync(60_000);
+      expect(connection.status).to.equal('failed');
+      expect(BrowserLikeMockSocket.instances).to.have.length(3);
+      expect(log.filter((e) => e.type === 'retry')).to.have.length(2);
+      expect(log.filter((e) => e.type === 'close').at(-1)!.detail.willReconnect).to.equal(false);
+      expect(log.filter((e) => e.type === 'error').at(-1)!.detail.code).to.equal('retries-exhausted');
+      expect(clock.countTimers()).to.equal(0);
+    });
+
+    it('maxRetries 0 gives up at the first loss', async () => {
+      const { connection } = await openConnection({ maxRetries: 0 });
+      server.clients()[0]!.close({ code: 1011, reason: '' });
+      await clock.tickAsync(10_000);
+      expect(connection.status).to.equal('failed');
+      expect(BrowserLikeMockSocket.instances).to.have.length(1);
+    });
+
+    it('reconnect() after failed starts again', async () => {
+      server.stop();
+      const { connection } = create({ maxRetries: 0 });
+      connection.start();
+      await clock.tickAsync(100);
+      expect(connection.status).to.equal('failed');
+      server = new Server(URL_, { mock: false });
+      connection.reconnect();
+      await clock.tickAsync(10);
+      expect(connection.status).to.equal('open');
+    });
+
+    it('a zero reconnect delay never becomes a tight loop', async () => {
+      server.stop();
+      const { connection } = create({ reconnectDelay: 0, reconnectMaxDelay: 0 });
+      connection.start();
+      await clock.tickAsync(10_000);
+      // Doubling from 1 ms to the 1000 ms floor of the cap: about 20 attempts in 10 s, not thousands.
+      expect(BrowserLikeMockSocket.instances.length).to.be.within(10, 30);
+    });
+
+    it('a new url switches over at once, with one socket', async () => {
+      const other = new Server(`${URL_}2`, { mock: false });
+      const { connection } = await openConnection();
+      connection.configure({ url: `${URL_}2` });
+      expect(BrowserLikeMockSocket.live()).to.equal(1);
+      await clock.tickAsync(10);
+      expect(connection.status).to.equal('open');
+      expect(connection.url).to.equal(`${URL_}2`);
+      expect(server.clients()).to.have.length(0);
+      other.stop();
+    });
+
+    it('clearing the url ends the connection: idle', async () => {
+      const { connection } = await openConnection();
+      connection.configure({ url: '' });
+      expect(connection.status).to.equal('idle');
+      expect(BrowserLikeMockSocket.live()).to.equal(0);
+      expect(clock.countTimers()).to.be.at.most(1);
+    });
+  });
+
+  describe('send queue', () => {
+    it('queues while not open and flushes in order on open, before sends made in `open` listeners', async () => {
+      const { connection } = create();
+      expect(connection.send('a')).to.equal(true);
+      connection.start();
+      expect(connection.send('b')).to.equal(true);
+      connection.addEventListener('open', () => connection.send('c'));
+      connection.addEventListener('status-change', (e) => e.detail.status === 'open' && connection.send('b2'));
+      expect(connection.queuedCount).to.equal(2);
+      await clock.tickAsync(20);
+      expect(received).to.deep.equal(['a', 'b', 'b2', 'c']);
+      expect(connection.queuedCount).to.equal(0);
+    });
+
+    it('delivers messages queued across a reconnect exactly once, in order', async () => {
+      const { connection } = await openConnection();
+      server.clients()[0]!.close({ code: 1011, reason: '' });
+      await clock.tickAsync(5);
+      for (let i = 0; i < 5; i++) connection.send(`q${i}`);
+      await clock.tickAsync(200);
+      expect(connection.status).to.equal('open');
+      expect(received).to.deep.equal(['q0', 'q1', 'q2', 'q3', 'q4']);
+    });
+
+    it('is bounded: a full queue refuses with false and an error event', async () => {
+      const { connection, log } = create({ queueLimit: 2 });
+      expect(connection.send('1')).to.equal(true);
+      expect(connection.send('2')).to.equal(true);
+      expect(connection.send('3')).to.equal(false);
+      const error = log.find((e) => e.type === 'error')!;
+      expect(error.detail.code).to.equal('queue-full');
+      expect(error.detail.data).to.equal('3');
+      connection.start();
+      await clock.tickAsync(20);
+      expect(received).to.deep.equal(['1', '2']);
+    });
+
+    it('refuses sends while closed or failed, and keeps the queue for a later reconnect()', async () => {
+      const { connection, log } = create();
+      connection.send('kept');
+      connection.close();
+      expect(connection.send('late')).to.equal(false);
+      expect(log.filter((e) => e.type === 'error').at(-1)!.detail.code).to.equal('not-connected');
+      connection.reconnect();
+      await clock.tickAsync(20);
+      expect(received).to.deep.equal(['kept']);
+    });
+
+    it('refuses data a socket cannot send', async () => {
+      const { connection, log } = await openConnection();
+      expect(connection.send({ a: 1 })).to.equal(false);
+      expect(connection.send(undefined)).to.equal(false);
+      expect(log.filter((e) => e.type === 'error').map((e) => e.detail.code)).to.deep.equal(['invalid-data', 'invalid-data']);
+      expect(connection.send(new Uint8Array([1, 2]))).to.equal(true);
+    });
+  });
+
+  describe('json format', () => {
+    it('stringifies outbound values and parses inbound text', async () => {
+      const { connection, log } = await openConnection({ format: 'json' });
+      expect(connection.send({ hello: [1, 2] })).to.equal(true);
+      expect(connection.send('raw text')).to.equal(true);
+      server.clients()[0]!.send('{"n":42}');
+      await clock.tickAsync(10);
+      expect(received).to.deep.equal(['{"hello":[1,2]}', 'raw text']);
+      expect(log.find((e) => e.type === 'message')!.detail).to.deep.equal({ data: { n: 42 } });
+    });
+
+    it('bad JSON gives an error event and the connection stays up', async () => {
+      const { connection, log } = await openConnection({ format: 'json' });
+      server.clients()[0]!.send('{nope');
+      server.clients()[0]!.send('[1]');
+      await clock.tickAsync(10);
+      const error = log.find((e) => e.type === 'error')!;
+      expect(error.detail.code).to.equal('invalid-json');
+      expect(error.detail.data).to.equal('{nope');
+      expect(log.filter((e) => e.type === 'message').map((e) => e.detail.data)).to.deep.equal([[1]]);
+      expect(connection.status).to.equal('open');
+    });
+
+    it('refuses values JSON cannot express', async () => {
+      const { connection, log } = await openConnection({ format: 'json' });
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      expect(connection.send(circular)).to.equal(false);
+      expect(connection.send(() => 1)).to.equal(false);
+      expect(connection.send(10n)).to.equal(false);
+      expect(log.filter((e) => e.type === 'error').map((e) => e.detail.code)).to.deep.equal(['invalid-data', 'invalid-data', 'invalid-data']);
+      expect(received).to.deep.equal([]);
+    });
+
+    it('the pong is consumed before parsing', async () => {
+      const { log } = await openConnection({ format: 'json' });
+      server.clients()[0]!.send('pong');
+      await clock.tickAsync(10);
+      expect(log.filter((e) => e.type === 'error' || e.type === 'message')).to.deep.equal([]);
+    });
+  });
+
+  describe('bad input', () => {
+    for (const url of ['ftp://example.com/x', 'not a url at all', '   ', 'javascript:alert(1)']) {
+      it(`url ${JSON.stringify(url)}: error event, failed, no retry loop`, async () => {
+        const { connection, log } = create({ url }, { baseURI: () => undefined });
+        connection.start();
+        await clock.tickAsync(60_000);
+        expect(connection.status).to.equal('failed');
+        expect(log.filter((e) => e.type === 'error').map((e) => e.detail.code)).to.deep.equal(['invalid-url']);
+        expect(BrowserLikeMockSocket.instances).to.have.length(0);
+        expect(clock.countTimers()).to.equal(0);
+      });
+    }
+
+    it('maps http(s) to ws(s) and resolves relative urls against the base', async () => {
+      const seen: string[] = [];
+      class Recorder extends StalledSocket {
+        constructor(url: string) {
+          super(url);
+          seen.push(url);
+        }
+      }
+      const make = (url: string, base?: string) => {
+        const c = new HeartbeatConnection({ url, connectTimeout: 0 }, { WebSocket: Recorder, baseURI: () => base });
+        c.start();
+        c.close();
+      };
+      make('http://a.test/x');
+      make('https://a.test/y#frag');
+      make('/socket?q=1', 'https://site.test/app/page.html');
+      make('live', 'http://site.test/app/');
+      make('wss://b.test');
+      expect(seen).to.deep.equal(['ws://a.test/x', 'wss://a.test/y', 'wss://site.test/socket?q=1', 'ws://site.test/app/live', 'wss://b.test/']);
+    });
+
+    it('an invalid subprotocol list is an error and failed, not an exception', async () => {
+      const { connection, log } = create({ protocols: 'a b, c' }, { WebSocket: globalThis.WebSocket });
+      expect(() => connection.start()).not.to.throw();
+      expect(connection.status).to.equal('failed');
+      expect(log.find((e) => e.type === 'error')!.detail.code).to.equal('invalid-url');
+    });
+
+    for (const [name, value] of [
+      ['interval', -1],
+      ['timeout', NaN],
+      ['reconnectDelay', 'soon'],
+      ['connectTimeout', Infinity],
+      ['maxRetries', 1.5],
+      ['queueLimit', -3],
+      ['format', 'xml'],
+    ] as const) {
+      it(`${name} = ${String(value)}: error event, default used`, async () => {
+        const { connection, log } = create({ [name]: value } as HeartbeatOptions);
+        await Promise.resolve();
+        expect(log.map((e) => e.detail.code)).to.deep.equal(['invalid-option']);
+        expect(log[0]!.detail.message).to.contain(name);
+        const defaults: Record<string, unknown> = { interval: 25_000, timeout: 10_000, reconnectDelay: 1000, connectTimeout: 10_000, maxRetries: Infinity, queueLimit: 1000, format: 'text' };
+        expect(connection.options[name]).to.equal(defaults[name]);
+      });
+    }
+
+    it('close() with a forbidden code or an overlong reason still closes, with an error event', async () => {
+      const { connection, log } = await openConnection();
+      expect(() => connection.close(1001, 'x'.repeat(200))).not.to.throw();
+      expect(connection.status).to.equal('closed');
+      expect(log.filter((e) => e.type === 'error').map((e) => e.detail.code)).to.deep.equal(['invalid-close', 'invalid-close']);
+      expect(BrowserLikeMockSocket.instances[0]!.closeCalls).to.deep.equal([{ code: 1000, reason: '' }]);
+    });
+  });
+});
