@@ -41,6 +41,10 @@ async function startSocketServer() {
 const demo = await startSocketServer();
 const target = `http://${HOST}:${demo.port}`;
 
+// Vite adds its own SIGTERM listener that closes Vite and exits at once, before the demo server
+// has stopped; the listeners added while it starts are swapped for our shutdown below.
+const sigtermBefore = new Set(process.listeners('SIGTERM'));
+
 let vite;
 try {
   vite = await createServer({
@@ -97,5 +101,8 @@ async function shutdown(signal) {
   }
 }
 
+for (const listener of process.listeners('SIGTERM')) {
+  if (!sigtermBefore.has(listener)) process.off('SIGTERM', listener);
+}
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

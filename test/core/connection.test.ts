@@ -198,6 +198,24 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
       expect(types(log)).not.to.include('retry');
       expect(BrowserLikeMockSocket.instances).to.have.length(1);
     });
+
+    it('a listener that calls close() on the close event of a loss gets no stale retry event', async () => {
+      const { connection, log } = await openConnection();
+      connection.addEventListener('close', () => connection.close());
+      server.clients()[0]!.close({ code: 1011, reason: '' });
+      await clock.tickAsync(60_000);
+      expect(connection.status).to.equal('closed');
+      expect(types(log)).not.to.include('retry');
+    });
+
+    it('a listener that calls close() while reconnect() drops the old socket prevents the new one', async () => {
+      const { connection } = await openConnection();
+      connection.addEventListener('close', () => connection.close());
+      connection.reconnect();
+      await clock.tickAsync(1000);
+      expect(connection.status).to.equal('closed');
+      expect(BrowserLikeMockSocket.instances).to.have.length(1);
+    });
   });
 
   describe('heartbeat', () => {

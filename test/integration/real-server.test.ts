@@ -249,6 +249,27 @@ describe('<heartbeat-socket> against a real server', function () {
     expect(el.status).to.equal('open');
   });
 
+  it('a time beyond the browser timer range does not become a ping storm', async () => {
+    // setTimeout takes its delay as a 32-bit integer: 2^32 + 10 ms wraps to 10 ms, so an
+    // unclamped interval would wake the heartbeat a hundred times a second.
+    const tag = newTag();
+    const { el } = await make({ url: wsUrl(info, tag), interval: String(2 ** 32 + 10) });
+    await waitUntil(() => el.status === 'open', 'never opened', { timeout: 5000 });
+    const realSetTimeout = window.setTimeout;
+    let timers = 0;
+    window.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+      timers++;
+      return realSetTimeout(...args);
+    }) as typeof setTimeout;
+    try {
+      await new Promise((resolve) => realSetTimeout(resolve, 300));
+    } finally {
+      window.setTimeout = realSetTimeout;
+    }
+    expect(timers).to.be.below(3);
+    expect((await stats(tag)).received).to.deep.equal([]);
+  });
+
   it('removal closes the socket at the server', async () => {
     const tag = newTag();
     const { el } = await make({ url: wsUrl(info, tag) });
