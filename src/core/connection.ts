@@ -95,6 +95,8 @@ export class HeartbeatConnection extends EventTarget {
   #openedAt = 0;
   #lastInboundAt = 0;
   #lastPingAt = 0;
+  /** Any message arrived on the current socket: part of what makes a connection healthy. */
+  #heardSinceOpen = false;
   /** Set while a ping waits for its first inbound reply. */
   #pingSentAt: number | undefined;
   /** Consecutive retries since the last healthy connection. */
@@ -375,6 +377,7 @@ export class HeartbeatConnection extends EventTarget {
     this.#clearTimer();
     const now = this.#clock.now();
     this.#openedAt = this.#lastInboundAt = now;
+    this.#heardSinceOpen = false;
     this.#lastPingAt = 0;
     this.#pingSentAt = undefined;
     this.#flushQueue(socket);
@@ -403,9 +406,18 @@ export class HeartbeatConnection extends EventTarget {
     this.#lose({ ...ending, wasClean: false }, false);
   }
 
-  /** The socket is gone without the user asking: retry with backoff, or give up. */
-  #lose(ended: Omit<CloseDetail, 'willReconnect'>, immediately: boolean): void {
-    const wasHealthy = this.#openedAt > 0 && this.#clock.now() - this.#openedAt >= this.#options.healthyAfter;
+  /**
+   * The socket is gone without the user asking: retry with backoff, or give up.
+   * `afterHeartbeatDeath`: the first retry after a connection died goes at once (the server is
+   * probably fine, the path was not); later ones back off like any other.
+   */
+  #lose(ended: Omit<CloseDetail, 'willReconnect'>, afterHeartbeatDeath: boolean): void {
+    // Healthy = stayed open a while AND the server proved itself: one that accepts and then
+    // never answers must not reset the backoff, or its retries would never slow down.
+    const wasHealthy =
+      this.#openedAt > 0 &&
+      this.#clock.now() - this.#openedAt >= this.#options.healthyAfter &&
+      (this.#heardSinceOpen || this.#options.interval <= 0);
     this.#release({ code: CloseCode.Normal, reason: '' });
     this.#openedAt = 0;
     if (wasHealthy) this.#retries = 0;
@@ -427,7 +439,7 @@ export class HeartbeatConnection extends EventTarget {
     const cap = Math.max(reconnectMaxDelay, MIN_RECONNECT_CAP);
     // A 0 ms base would never grow: doubling from 1 ms keeps even that from spinning.
     const base = Math.max(reconnectDelay, 1);
-    const delay = immediately ? 0 : backoffDelay(attempt - 1, base, cap, this.#env.random);
+    const delay = afterHeartbeatDeath && attempt === 1 ? 0 : backoffDelay(attempt - 1, base, cap, this.#env.random);
     this.#setTimer(() => {
       this.#connect();
     }, delay);
@@ -449,6 +461,7 @@ export class HeartbeatConnection extends EventTarget {
   #handleMessage(event: MessageEvent): void {
     const now = this.#clock.now();
     this.#lastInboundAt = now;
+    this.#heardSinceOpen = true;
     const data: unknown = event.data;
     const { pongMessage } = this.#options;
     if (this.#pingSentAt !== undefined) {

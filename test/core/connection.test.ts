@@ -387,6 +387,27 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
       expect(log.filter((e) => e.type === 'retry').at(-1)!.detail.attempt).to.equal(1);
     });
 
+    it('only the first retry after a heartbeat death is immediate; repeated deaths back off', async () => {
+      server.stop();
+      server = new Server(URL_, { mock: false }); // accepts, never answers a ping
+      const { connection, log } = await openConnection({ reconnectDelay: 100, reconnectMaxDelay: 1000 });
+      await clock.tickAsync(20_000);
+      const delays = log.filter((e) => e.type === 'retry').map((e) => e.detail.delay);
+      expect(delays.slice(0, 5)).to.deep.equal([0, 150, 300, 600, 750]);
+      expect(connection.retryCount).to.be.at.least(5);
+    });
+
+    it('a server that accepts and never answers does not reset the backoff, however long it keeps the socket', async () => {
+      server.stop();
+      server = new Server(URL_, { mock: false });
+      // interval + timeout (6 s) outlasts healthyAfter (5 s): time alone must not count as healthy.
+      const { log } = await openConnection({ interval: 5000, timeout: 1000, reconnectDelay: 100, reconnectMaxDelay: 60_000 });
+      await clock.tickAsync(40_000);
+      const attempts = log.filter((e) => e.type === 'retry').map((e) => e.detail.attempt);
+      expect(attempts.length).to.be.at.least(4);
+      expect(attempts).to.deep.equal(attempts.map((_, i) => i + 1));
+    });
+
     it('gives up after maxRetries: failed, close without reconnect, and an error', async () => {
       server.stop();
       const { connection, log } = create({ maxRetries: 2 });
