@@ -1,7 +1,7 @@
 import { LitElement, css, html, type PropertyDeclaration, type PropertyValues } from 'lit';
-import { HeartbeatConnection, type HeartbeatEnvironment } from './core/connection.js';
+import { HeartbeatConnection, type HeartbeatEnvironment, type WaitingFor } from './core/connection.js';
 import type { HeartbeatEventMap } from './core/events.js';
-import type { HeartbeatOptions, MessageFormat } from './core/options.js';
+import type { HeartbeatOptions, MessageFormat, UrlProvider } from './core/options.js';
 import { ConnectionStatus } from './core/status.js';
 
 /**
@@ -34,6 +34,7 @@ const OPTION_PROPERTIES = {
   format: { type: String },
   queueLimit: { ...numberAttribute, attribute: 'queue-limit' },
   binaryType: { type: String, attribute: 'binary-type' },
+  urlProvider: { attribute: false },
 } satisfies Record<string, PropertyDeclaration>;
 
 type OptionProperty = keyof typeof OPTION_PROPERTIES;
@@ -100,6 +101,12 @@ export class HeartbeatSocketElement extends LitElement {
   declare format: MessageFormat | undefined;
   declare queueLimit: number | undefined;
   declare binaryType: BinaryType | undefined;
+  /**
+   * Supplies the url (and subprotocols) before every attempt, e.g. to put a fresh token in it;
+   * may return a promise. Takes precedence over `url`. A throw or rejection is an `error` event
+   * and counts as a failed attempt.
+   */
+  declare urlProvider: UrlProvider | undefined;
 
   readonly #connection: HeartbeatConnection;
   #internals: ElementInternals | undefined;
@@ -135,6 +142,11 @@ export class HeartbeatSocketElement extends LitElement {
   /** Messages waiting for the next open socket. */
   get queuedCount(): number {
     return this.#connection.queuedCount;
+  }
+
+  /** While `reconnecting` with no retry scheduled: `'network'` (offline) or `'page'` (hidden into the back/forward cache). */
+  get waitingFor(): WaitingFor {
+    return this.#connection.waitingFor;
   }
 
   /**
@@ -203,11 +215,11 @@ export class HeartbeatSocketElement extends LitElement {
       }
     }
     if (any) this.#connection.configure(options as HeartbeatOptions);
-    this.#startIfReady(changed.has('url'));
+    this.#startIfReady(changed.has('url') || changed.has('urlProvider'));
   }
 
   #startIfReady(urlChanged: boolean): void {
-    if (!this.isConnected || !this.url) return;
+    if (!this.isConnected || (!this.url && !this.urlProvider)) return;
     const status = this.#connection.status;
     if (
       status === ConnectionStatus.Idle ||

@@ -2,6 +2,7 @@ import { backoffDelay } from './backoff.js';
 import type { CloseDetail, ErrorDetail, HeartbeatEventDetails, HeartbeatEventMap } from './events.js';
 import {
   DEFAULTS,
+  type UrlSpec,
   MAX_TIMER_DELAY,
   MIN_RECONNECT_CAP,
   resolveOptions,
@@ -46,7 +47,25 @@ export interface HeartbeatEnvironment {
   eventTarget?: EventTarget;
   /** Called on every status change before `status-change` is dispatched. */
   onStatusChange?: (status: ConnectionStatus, previous: ConnectionStatus) => void;
+  /**
+   * Where `online`, `offline`, `pageshow` and `pagehide` fire: the window by default; `null`
+   * turns that handling off (as outside a browser).
+   */
+  window?: EventTarget | null;
+  /** Where `visibilitychange` and `resume` fire: the document by default; `null` turns it off. */
+  document?: (EventTarget & { visibilityState?: string }) | null;
+  /** Whether the network is up; defaults to `navigator.onLine`. */
+  isOnline?: () => boolean;
 }
+
+/** What a reconnect waits for when no retry timer runs. */
+export type WaitingFor = 'network' | 'page' | null;
+
+/**
+ * A timer that fires this much later than it was due means the page did not run for a while:
+ * the machine slept or the page was frozen. (Hidden tabs delay timers by up to 1 s.)
+ */
+export const WAKE_LATENESS = 2_000;
 
 interface SocketEnding {
   code: number;
@@ -99,8 +118,14 @@ export class HeartbeatConnection extends EventTarget {
   #heardSinceOpen = false;
   /** Set while a ping waits for its first inbound reply. */
   #pingSentAt: number | undefined;
+  /** The ping in flight was a second chance given after a wake-up (see #checkHeartbeat). */
+  #pingIsWakeProbe = false;
+  /** When the heartbeat timer was due, to tell a late timer (a wake-up) from a punctual one. */
+  #heartbeatTimerDueAt = 0;
   /** Consecutive retries since the last healthy connection. */
   #retries = 0;
+  #waitingFor: WaitingFor = null;
+  #lifecycleAttached = false;
 
   readonly #queue: SendQueue;
   readonly #env: HeartbeatEnvironment;
@@ -149,6 +174,15 @@ export class HeartbeatConnection extends EventTarget {
   }
 
   /**
+   * While `reconnecting` with no retry scheduled: `'network'` (the browser is offline; the
+   * retry runs on `online`) or `'page'` (the page was hidden into the back/forward cache; the
+   * retry runs on `pageshow`). Otherwise `null`.
+   */
+  get waitingFor(): WaitingFor {
+    return this.#waitingFor;
+  }
+
+  /**
    * Changes settings. A new url switches over to it (one socket at most) unless the connection
    * is idle or closed; a new interval or timeout re-arms the heartbeat without reconnecting;
    * other settings apply from the next attempt. Clearing the url ends the connection (`idle`).
@@ -160,8 +194,10 @@ export class HeartbeatConnection extends EventTarget {
     this.#queue.limit = next.queueLimit;
     if (this.#socket) this.#socket.binaryType = next.binaryType;
 
-    if (next.url !== previous.url) {
-      if (next.url === '') this.#stop(ConnectionStatus.Idle, { code: CloseCode.Normal, reason: 'url removed' });
+    if (next.url !== previous.url || next.urlProvider !== previous.urlProvider) {
+      if (!this.#hasUrl()) this.#stop(ConnectionStatus.Idle, { code: CloseCode.Normal, reason: 'url removed' });
+      // A new provider applies from the next attempt; a new url switches over now.
+      else if (next.url === previous.url) return;
       else if (this.#status !== ConnectionStatus.Idle && this.#status !== ConnectionStatus.Closed) {
         this.#retries = 0;
         this.#switchSocket('url changed');
@@ -293,6 +329,10 @@ export class HeartbeatConnection extends EventTarget {
     const previous = this.#status;
     this.#status = next;
     const generation = ++this.#generation;
+    if (next !== ConnectionStatus.Reconnecting) this.#waitingFor = null;
+    const active =
+      next === ConnectionStatus.Connecting || next === ConnectionStatus.Open || next === ConnectionStatus.Reconnecting;
+    if (active !== this.#lifecycleAttached) this.#attachLifecycle(active);
     if (previous !== next) {
       this.#env.onStatusChange?.(next, previous);
       this.#emit('status-change', { status: next, previous });
@@ -317,7 +357,7 @@ export class HeartbeatConnection extends EventTarget {
 
   /** Replaces the current socket, if any, by a new attempt now. */
   #switchSocket(reason: string): void {
-    if (this.#options.url === '') {
+    if (!this.#hasUrl()) {
       this.#emit('error', { code: 'invalid-url', message: 'no url to connect to' });
       return;
     }
@@ -331,19 +371,59 @@ export class HeartbeatConnection extends EventTarget {
     this.#connect();
   }
 
+  #hasUrl(): boolean {
+    return this.#options.url !== '' || this.#options.urlProvider !== null;
+  }
+
+  /** Starts an attempt: asks the url provider first, if there is one, then opens the socket. */
   #connect(): void {
     this.#release({ code: CloseCode.Normal, reason: 'reconnect' });
+    const provider = this.#options.urlProvider;
+    if (!provider) {
+      this.#openSocket({ url: this.#options.url, protocols: this.#options.protocols });
+      return;
+    }
+    // The handshake deadline covers the provider too: a token service that hangs is a failed attempt.
+    if (this.#options.connectTimeout > 0) {
+      this.#setTimer(() => this.#handleConnectTimeout(), this.#options.connectTimeout);
+    }
+    const generation = this.#setStatus(ConnectionStatus.Connecting);
+    if (!this.#current(generation)) return;
+    const failed = (cause: unknown): void => {
+      if (!this.#current(generation)) return;
+      this.#emit('error', { code: 'url-provider-failed', message: `urlProvider failed: ${errorMessage(cause)}`, cause });
+      if (this.#current(generation)) this.#lose(undefined, false);
+    };
+    let result: UrlSpec | PromiseLike<UrlSpec>;
+    try {
+      result = provider({ attempt: this.#retries });
+    } catch (cause) {
+      failed(cause);
+      return;
+    }
+    Promise.resolve(result).then((spec) => {
+      // A result that arrives after close(), reconnect() or a new url belongs to nobody.
+      if (!this.#current(generation)) return;
+      if (typeof spec === 'string' || spec instanceof URL) this.#openSocket({ url: String(spec), protocols: this.#options.protocols });
+      else if (spec && typeof spec === 'object' && 'url' in spec) {
+        this.#openSocket({ url: String(spec.url), protocols: spec.protocols ?? this.#options.protocols });
+      } else failed(new TypeError(`expected a url or { url, protocols }, got ${String(spec)}`));
+    }, failed);
+  }
+
+  #openSocket(target: { url: string; protocols: string | readonly string[] }): void {
     let socket: WebSocket;
     try {
-      const url = resolveSocketUrl(this.#options.url, (this.#env.baseURI ?? defaultBaseURI)());
-      const protocols = parseProtocols(this.#options.protocols);
+      const url = resolveSocketUrl(target.url, (this.#env.baseURI ?? defaultBaseURI)());
+      const protocols = parseProtocols(target.protocols);
       const Socket = this.#env.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
       if (!Socket) throw new TypeError('no WebSocket implementation: pass one as environment.WebSocket');
       socket = protocols.length > 0 ? new Socket(url, protocols) : new Socket(url);
     } catch (cause) {
+      this.#clearTimer();
       const generation = this.#setStatus(ConnectionStatus.Failed);
       if (this.#current(generation)) {
-        this.#emit('error', { code: 'invalid-url', message: errorMessage(cause), cause, data: this.#options.url });
+        this.#emit('error', { code: 'invalid-url', message: errorMessage(cause), cause, data: target.url });
       }
       return;
     }
@@ -367,7 +447,7 @@ export class HeartbeatConnection extends EventTarget {
       } else this.#lose({ code: event.code, reason: event.reason, wasClean: event.wasClean }, false);
     };
     this.#socket = socket;
-    if (this.#options.connectTimeout > 0) {
+    if (this.#options.connectTimeout > 0 && this.#timer === undefined) {
       this.#setTimer(() => this.#handleConnectTimeout(), this.#options.connectTimeout);
     }
     this.#setStatus(ConnectionStatus.Connecting);
@@ -411,7 +491,7 @@ export class HeartbeatConnection extends EventTarget {
    * `afterHeartbeatDeath`: the first retry after a connection died goes at once (the server is
    * probably fine, the path was not); later ones back off like any other.
    */
-  #lose(ended: Omit<CloseDetail, 'willReconnect'>, afterHeartbeatDeath: boolean): void {
+  #lose(ended: Omit<CloseDetail, 'willReconnect'> | undefined, afterHeartbeatDeath: boolean): void {
     // Healthy = stayed open a while AND the server proved itself: one that accepts and then
     // never answers must not reset the backoff, or its retries would never slow down.
     const wasHealthy =
@@ -426,7 +506,7 @@ export class HeartbeatConnection extends EventTarget {
     if (this.#retries >= maxRetries) {
       const generation = this.#setStatus(ConnectionStatus.Failed);
       if (!this.#current(generation)) return;
-      this.#emit('close', { ...ended, willReconnect: false });
+      if (ended) this.#emit('close', { ...ended, willReconnect: false });
       if (!this.#current(generation)) return;
       this.#emit('error', {
         code: 'retries-exhausted',
@@ -436,6 +516,14 @@ export class HeartbeatConnection extends EventTarget {
     }
 
     const attempt = ++this.#retries;
+    if (!this.#isOnline()) {
+      // Offline, an attempt would fail at once: wait for `online` instead of burning retries.
+      const generation = this.#setStatus(ConnectionStatus.Reconnecting);
+      this.#waitingFor = 'network';
+      this.#retries--;
+      if (ended && this.#current(generation)) this.#emit('close', { ...ended, willReconnect: true });
+      return;
+    }
     const cap = Math.max(reconnectMaxDelay, MIN_RECONNECT_CAP);
     // A 0 ms base would never grow: doubling from 1 ms keeps even that from spinning.
     const base = Math.max(reconnectDelay, 1);
@@ -445,7 +533,7 @@ export class HeartbeatConnection extends EventTarget {
     }, delay);
     const generation = this.#setStatus(ConnectionStatus.Reconnecting);
     if (!this.#current(generation)) return;
-    this.#emit('close', { ...ended, willReconnect: true });
+    if (ended) this.#emit('close', { ...ended, willReconnect: true });
     if (!this.#current(generation)) return;
     this.#emit('retry', { attempt, delay, maxRetries });
   }
@@ -467,6 +555,7 @@ export class HeartbeatConnection extends EventTarget {
     if (this.#pingSentAt !== undefined) {
       const latency = now - this.#pingSentAt;
       this.#pingSentAt = undefined;
+      this.#pingIsWakeProbe = false;
       const generation = this.#generation;
       this.#emit('heartbeat', { latency, pong: data === pongMessage });
       if (!this.#current(generation)) return;
@@ -495,13 +584,24 @@ export class HeartbeatConnection extends EventTarget {
 
   #armHeartbeat(now: number): void {
     if (this.#options.interval <= 0) return;
-    this.#setTimer(() => this.#checkHeartbeat(), this.#heartbeatDue() - now);
+    const due = this.#heartbeatDue();
+    this.#heartbeatTimerDueAt = Math.max(due, now);
+    this.#setTimer(() => this.#checkHeartbeat(), due - now);
   }
 
   #checkHeartbeat(): void {
     const now = this.#clock.now();
     if (now >= this.#heartbeatDue()) {
       if (this.#pingSentAt !== undefined && this.#options.timeout > 0) {
+        // Deadlines are judged by the clock, but a timer that fires long after it was due means
+        // this page did not run (sleep, freeze): the reply may be waiting in the socket right
+        // now. Give the line one fresh probe and a fresh timeout instead of killing it.
+        // (socket.io #5135 and react-use-websocket #269 killed healthy sockets on wake-up.)
+        if (now - this.#heartbeatTimerDueAt > WAKE_LATENESS && !this.#pingIsWakeProbe) {
+          this.#sendPing(now, true);
+          this.#armHeartbeat(now);
+          return;
+        }
         this.#declareDead();
         return;
       }
@@ -510,7 +610,19 @@ export class HeartbeatConnection extends EventTarget {
     this.#armHeartbeat(now);
   }
 
-  #sendPing(now: number): void {
+  /**
+   * Pings now, with a fresh deadline, unless a ping is already in flight: for moments when the
+   * socket may have died unseen (offline, back from hidden, resumed). Needs the heartbeat on.
+   */
+  #probe(): void {
+    if (this.#status !== ConnectionStatus.Open || this.#options.interval <= 0 || this.#pingSentAt !== undefined) return;
+    const now = this.#clock.now();
+    this.#sendPing(now);
+    this.#armHeartbeat(now);
+  }
+
+  #sendPing(now: number, wakeProbe = false): void {
+    this.#pingIsWakeProbe = wakeProbe;
     this.#lastPingAt = this.#pingSentAt = now;
     try {
       this.#socket?.send(this.#options.pingMessage);
@@ -525,6 +637,84 @@ export class HeartbeatConnection extends EventTarget {
     this.#release(ending);
     this.#lose({ ...ending, wasClean: false }, true);
   }
+
+  // ---- the page and the network ------------------------------------------------------------
+  //
+  // Listeners are on the window and document only while a connection is active (connecting,
+  // open, reconnecting), so a closed or idle connection holds no references from the page.
+
+  #attachLifecycle(attach: boolean): void {
+    this.#lifecycleAttached = attach;
+    const win = this.#env.window === undefined ? defaultWindow() : this.#env.window;
+    const doc = this.#env.document === undefined ? defaultDocument() : this.#env.document;
+    const method = attach ? 'addEventListener' : 'removeEventListener';
+    if (win) {
+      win[method]('online', this.#onOnline);
+      win[method]('offline', this.#onOffline);
+      win[method]('pagehide', this.#onPageHide);
+      win[method]('pageshow', this.#onPageShow);
+    }
+    if (doc) {
+      doc[method]('visibilitychange', this.#onVisible);
+      doc[method]('resume', this.#onVisible);
+    }
+  }
+
+  #isOnline(): boolean {
+    if (this.#env.isOnline) return this.#env.isOnline();
+    return (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine !== false;
+  }
+
+  #onOffline = (): void => {
+    if (this.#status === ConnectionStatus.Open) this.#probe();
+    else if (this.#status === ConnectionStatus.Reconnecting && this.#waitingFor === null) {
+      this.#clearTimer();
+      this.#waitingFor = 'network';
+    }
+  };
+
+  #onOnline = (): void => {
+    if (this.#status === ConnectionStatus.Open) this.#probe();
+    // Back online: retry now, skipping whatever backoff delay was pending.
+    else if (this.#status === ConnectionStatus.Reconnecting && this.#waitingFor !== 'page') this.#connect();
+  };
+
+  #onVisible = (): void => {
+    const doc = this.#env.document === undefined ? defaultDocument() : this.#env.document;
+    if (doc?.visibilityState === 'hidden') return;
+    this.#probeIfStale();
+  };
+
+  /** Back from hidden, frozen or cached: a socket quiet for `interval` may have died meanwhile. */
+  #probeIfStale(): void {
+    if (this.#status === ConnectionStatus.Open && this.#clock.now() - this.#lastInboundAt >= this.#options.interval) {
+      this.#probe();
+    }
+  }
+
+  // Release the server at once when the page goes away; a page with an open socket is also kept
+  // out of the back/forward cache. (1001 "going away" is what we mean, but close() from a page
+  // accepts only 1000 and 3000–4999.)
+  #onPageHide = (): void => {
+    if (this.#status !== ConnectionStatus.Connecting && this.#status !== ConnectionStatus.Open) {
+      if (this.#status === ConnectionStatus.Reconnecting) {
+        this.#clearTimer();
+        this.#waitingFor = 'page';
+      }
+      return;
+    }
+    const hadSocket = this.#socket !== undefined;
+    const ending = { code: CloseCode.Normal, reason: 'page hidden' };
+    this.#release(ending);
+    const generation = this.#setStatus(ConnectionStatus.Reconnecting);
+    this.#waitingFor = 'page';
+    if (hadSocket && this.#current(generation)) this.#emit('close', { ...ending, wasClean: true, willReconnect: true });
+  };
+
+  #onPageShow = (event: Event): void => {
+    if (this.#status === ConnectionStatus.Reconnecting && this.#waitingFor === 'page') this.#connect();
+    else if ((event as PageTransitionEvent).persisted) this.#probeIfStale();
+  };
 
   // ---- plumbing ---------------------------------------------------------------------------
 
@@ -556,6 +746,16 @@ export class HeartbeatConnection extends EventTarget {
 
 function defaultBaseURI(): string | undefined {
   return (globalThis as { document?: { baseURI?: string } }).document?.baseURI;
+}
+
+function defaultWindow(): EventTarget | null {
+  const win = (globalThis as { window?: EventTarget }).window;
+  return win && typeof win.addEventListener === 'function' ? win : null;
+}
+
+function defaultDocument(): (EventTarget & { visibilityState?: string }) | null {
+  const doc = (globalThis as { document?: EventTarget & { visibilityState?: string } }).document;
+  return doc && typeof doc.addEventListener === 'function' ? doc : null;
 }
 
 export interface HeartbeatConnection {

@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'not-connected'
   | 'socket-error'
   | 'retries-exhausted'
+  | 'url-provider-failed'
   | 'send-failed';
 
 /** `error`: something went wrong; the status says what state it left. */

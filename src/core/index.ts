@@ -1,8 +1,8 @@
-export { HeartbeatConnection, systemClock } from './connection.js';
-export type { Clock, HeartbeatEnvironment, TimerHandle, WebSocketConstructor } from './connection.js';
+export { HeartbeatConnection, systemClock, WAKE_LATENESS } from './connection.js';
+export type { Clock, HeartbeatEnvironment, TimerHandle, WaitingFor, WebSocketConstructor } from './connection.js';
 export { ConnectionStatus, CloseCode } from './status.js';
 export { DEFAULTS, MAX_TIMER_DELAY, MIN_RECONNECT_CAP } from './options.js';
-export type { HeartbeatOptions, ResolvedOptions, MessageFormat } from './options.js';
+export type { HeartbeatOptions, ResolvedOptions, MessageFormat, UrlProvider, UrlSpec } from './options.js';
 export { backoffDelay } from './backoff.js';
 export { SendQueue } from './send-queue.js';
 export type { SocketData } from './send-queue.js';

@@ -2,6 +2,16 @@ import type { ErrorDetail } from './events.js';
 
 export type MessageFormat = 'text' | 'json';
 
+/** What a url provider returns: a url, or a url with its subprotocols. */
+export type UrlSpec = string | URL | { url: string | URL; protocols?: string | readonly string[] };
+
+/**
+ * Called before every attempt (the first, and each retry), so a token can be refreshed first.
+ * `attempt` is 0 for a first connect and counts retries after that. A throw or a rejection is an
+ * `error` event and counts as a failed attempt.
+ */
+export type UrlProvider = (context: { attempt: number }) => UrlSpec | PromiseLike<UrlSpec>;
+
 /** What a user may set; every field is optional and falls back to its default. */
 export interface HeartbeatOptions {
   /** `ws(s)://`, `http(s)://` or relative (resolved against the document's base URI). */
@@ -26,8 +36,10 @@ export interface HeartbeatOptions {
   /** How many messages may wait for an open socket; 0 = none (sends while down are refused). */
   queueLimit?: number | null;
   binaryType?: BinaryType | null;
-  /** ms a connection must stay open to count as healthy, which resets the backoff. */
+  /** ms a connection must stay open (and hear from the server) to count as healthy, which resets the backoff. */
   healthyAfter?: number | null;
+  /** Supplies the url (and subprotocols) per attempt; takes precedence over `url`. */
+  urlProvider?: UrlProvider | null;
 }
 
 export interface ResolvedOptions {
@@ -45,6 +57,7 @@ export interface ResolvedOptions {
   queueLimit: number;
   binaryType: BinaryType;
   healthyAfter: number;
+  urlProvider: UrlProvider | null;
 }
 
 /**
@@ -69,6 +82,7 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   // Like reconnecting-websocket's minUptime: a server that accepts and then drops at once must
   // not reset the backoff, or it would be retried at the base delay forever.
   healthyAfter: 5_000,
+  urlProvider: null,
 });
 
 /** Browsers run a setTimeout longer than 2^31-1 ms at once: a huge interval would spin. */
@@ -158,6 +172,16 @@ export function resolveOptions(
     else {
       invalid('binaryType', value, '"blob" or "arraybuffer"', DEFAULTS.binaryType);
       next.binaryType = DEFAULTS.binaryType;
+    }
+  }
+
+  if ('urlProvider' in input) {
+    const value = input.urlProvider;
+    if (value == null) next.urlProvider = null;
+    else if (typeof value === 'function') next.urlProvider = value;
+    else {
+      invalid('urlProvider', value, 'a function', null);
+      next.urlProvider = null;
     }
   }
 

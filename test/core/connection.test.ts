@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import sinon from 'sinon';
-import { CloseCode, HeartbeatConnection, type HeartbeatOptions } from '../../src/core/index.js';
+import { CloseCode, HeartbeatConnection, type HeartbeatOptions, type WebSocketConstructor } from '../../src/core/index.js';
 import { BrowserLikeMockSocket, Server, StalledSocket, countingClock, recordEvents } from '../helpers/mock.js';
 
 const URL_ = 'ws://mock.test/socket';
@@ -136,7 +136,7 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
 
     it('close() while waiting for a retry cancels the retry', async () => {
       const { connection } = await openConnection();
-      server.clients()[0]!.close({ code: 1011, reason: '' });
+      server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
       await clock.tickAsync(5);
       expect(connection.status).to.equal('reconnecting');
       connection.close();
@@ -159,7 +159,7 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
 
     it('reconnect() while waiting for a retry connects now, with one socket', async () => {
       const { connection } = await openConnection();
-      server.clients()[0]!.close({ code: 1011, reason: '' });
+      server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
       await clock.tickAsync(5);
       connection.reconnect();
       expect(connection.status).to.equal('connecting');
@@ -192,7 +192,7 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
       connection.addEventListener('status-change', (e) => {
         if (e.detail.status === 'reconnecting') connection.close();
       });
-      server.clients()[0]!.close({ code: 1011, reason: '' });
+      server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
       await clock.tickAsync(60_000);
       expect(connection.status).to.equal('closed');
       expect(types(log)).not.to.include('retry');
@@ -202,7 +202,7 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
     it('a listener that calls close() on the close event of a loss gets no stale retry event', async () => {
       const { connection, log } = await openConnection();
       connection.addEventListener('close', () => connection.close());
-      server.clients()[0]!.close({ code: 1011, reason: '' });
+      server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
       await clock.tickAsync(60_000);
       expect(connection.status).to.equal('closed');
       expect(types(log)).not.to.include('retry');
@@ -375,14 +375,14 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
 
     it('backoff resets once a connection has stayed open long enough to be healthy', async () => {
       const { connection, log } = await openConnection({ healthyAfter: 1000, interval: 0 });
-      server.clients()[0]!.close({ code: 1011, reason: '' });
+      server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
       await clock.tickAsync(100); // retry 1 after 75 ms, opens, then drops again at once
-      server.clients()[0]!.close({ code: 1011, reason: '' });
+      server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
       await clock.tickAsync(5);
       expect(log.filter((e) => e.type === 'retry').at(-1)!.detail.attempt).to.equal(2);
       await clock.tickAsync(2000);
       expect(connection.status).to.equal('open');
-      server.clients()[0]!.close({ code: 1011, reason: '' });
+      server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
       await clock.tickAsync(5);
       expect(log.filter((e) => e.type === 'retry').at(-1)!.detail.attempt).to.equal(1);
     });
@@ -423,7 +423,7 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
 
     it('maxRetries 0 gives up at the first loss', async () => {
       const { connection } = await openConnection({ maxRetries: 0 });
-      server.clients()[0]!.close({ code: 1011, reason: '' });
+      server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
       await clock.tickAsync(10_000);
       expect(connection.status).to.equal('failed');
       expect(BrowserLikeMockSocket.instances).to.have.length(1);
@@ -487,7 +487,7 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
 
     it('delivers messages queued across a reconnect exactly once, in order', async () => {
       const { connection } = await openConnection();
-      server.clients()[0]!.close({ code: 1011, reason: '' });
+      server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
       await clock.tickAsync(5);
       for (let i = 0; i < 5; i++) connection.send(`q${i}`);
       await clock.tickAsync(200);
@@ -592,7 +592,7 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
         }
       }
       const make = (url: string, base?: string) => {
-        const c = new HeartbeatConnection({ url, connectTimeout: 0 }, { WebSocket: Recorder, baseURI: () => base });
+        const c = new HeartbeatConnection({ url, connectTimeout: 0 }, { WebSocket: Recorder as unknown as WebSocketConstructor, baseURI: () => base });
         c.start();
         c.close();
       };
