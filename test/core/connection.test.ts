@@ -638,4 +638,256 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
       expect(BrowserLikeMockSocket.instances[0]!.closeCalls).to.deep.equal([{ code: 1000, reason: '' }]);
     });
   });
+
+  describe('the page and the network', () => {
+    let win: EventTarget & { added: number; removed: number };
+    let doc: EventTarget & { visibilityState: string };
+    let online: boolean;
+
+    function pageEnv() {
+      const target = new EventTarget() as EventTarget & { added: number; removed: number };
+      target.added = target.removed = 0;
+      const add = target.addEventListener.bind(target);
+      const remove = target.removeEventListener.bind(target);
+      target.addEventListener = (...args: Parameters<EventTarget['addEventListener']>) => {
+        target.added++;
+        add(...args);
+      };
+      target.removeEventListener = (...args: Parameters<EventTarget['removeEventListener']>) => {
+        target.removed++;
+        remove(...args);
+      };
+      win = target;
+      doc = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+      online = true;
+      return { window: win, document: doc, isOnline: () => online };
+    }
+    const fire = (target: EventTarget, type: string, init: Record<string, unknown> = {}) =>
+      target.dispatchEvent(Object.assign(new Event(type), init));
+    const sent = () => BrowserLikeMockSocket.instances.at(-1)!.sent.map((m) => m.data);
+
+    it('offline while waiting for a retry: holds it, says why, and retries at once when online', async () => {
+      const { connection, log } = await openConnection({ reconnectDelay: 10_000 }, pageEnv());
+      server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
+      await clock.tickAsync(5);
+      online = false;
+      fire(win, 'offline');
+      expect(connection.status).to.equal('reconnecting');
+      expect(connection.waitingFor).to.equal('network');
+      expect(clock.countTimers()).to.equal(0);
+      await clock.tickAsync(120_000);
+      expect(BrowserLikeMockSocket.instances).to.have.length(1);
+      online = true;
+      fire(win, 'online');
+      expect(connection.status).to.equal('connecting');
+      expect(connection.waitingFor).to.equal(null);
+      await clock.tickAsync(10);
+      expect(connection.status).to.equal('open');
+      expect(log.filter((e) => e.type === 'retry')).to.have.length(1);
+    });
+
+    it('online skips a pending backoff delay once', async () => {
+      const { connection } = await openConnection({ reconnectDelay: 10_000 }, pageEnv());
+      server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
+      await clock.tickAsync(5);
+      fire(win, 'online');
+      await clock.tickAsync(10);
+      expect(connection.status).to.equal('open');
+      expect(BrowserLikeMockSocket.live()).to.equal(1);
+    });
+
+    it('a loss while offline schedules no retry until online', async () => {
+      const { connection, log } = await openConnection({}, pageEnv());
+      online = false;
+      server.clients()[0]!.close({ code: 1006, reason: '', wasClean: false });
+      await clock.tickAsync(60_000);
+      expect(connection.waitingFor).to.equal('network');
+      expect(log.filter((e) => e.type === 'close').at(-1)!.detail.willReconnect).to.equal(true);
+      expect(log.filter((e) => e.type === 'retry')).to.deep.equal([]);
+      expect(BrowserLikeMockSocket.instances).to.have.length(1);
+      online = true;
+      fire(win, 'online');
+      await clock.tickAsync(10);
+      expect(connection.status).to.equal('open');
+    });
+
+    it('offline probes an open socket at once; with no answer it is dead within `timeout`', async () => {
+      const { connection, log } = await openConnection({}, pageEnv());
+      await clock.tickAsync(100);
+      online = false;
+      fire(win, 'offline');
+      expect(sent()).to.deep.equal(['ping']);
+      const probedAt = Date.now();
+      await clock.tickAsync(TIMEOUT);
+      const close = log.find((e) => e.type === 'close')!;
+      expect(close.at - probedAt).to.equal(TIMEOUT);
+      expect(close.detail.code).to.equal(CloseCode.HeartbeatTimeout);
+      expect(connection.waitingFor).to.equal('network');
+    });
+
+    it('back to visible (or resumed) after `interval` of quiet: probes at once', async () => {
+      const { connection } = await openConnection({ interval: 10_000, timeout: 500 }, pageEnv());
+      await clock.tickAsync(3000);
+      doc.visibilityState = 'visible';
+      fire(doc, 'visibilitychange');
+      expect(sent()).to.deep.equal([]); // quiet for less than the interval: nothing to check
+      clock.setSystemTime(Date.now() + 60_000); // asleep for a minute: no timer ran
+      fire(doc, 'resume');
+      expect(sent()).to.deep.equal(['ping']);
+      await clock.tickAsync(500);
+      expect(connection.status).to.equal('reconnecting');
+    });
+
+    it('a hidden document does not probe', async () => {
+      await openConnection({ interval: 10_000 }, pageEnv());
+      clock.setSystemTime(Date.now() + 60_000);
+      doc.visibilityState = 'hidden';
+      fire(doc, 'visibilitychange');
+      expect(sent()).to.deep.equal([]);
+    });
+
+    it('a deadline timer that fires long after it was due (a wake-up) gives one fresh probe, not a false death', async () => {
+      const { connection, log } = await openConnection();
+      const client = server.clients()[0]!;
+      await clock.tickAsync(INTERVAL); // ping sent, no pong yet
+      expect(sent()).to.deep.equal(['ping']);
+      clock.setSystemTime(Date.now() + 5 * 60_000); // the machine slept past the deadline
+      await clock.tickAsync(TIMEOUT);
+      expect(connection.status).to.equal('open');
+      expect(sent()).to.deep.equal(['ping', 'ping']);
+      client.send('pong');
+      await clock.tickAsync(TIMEOUT + 10);
+      expect(connection.status).to.equal('open');
+      expect(log.filter((e) => e.type === 'close')).to.deep.equal([]);
+    });
+
+    it('after a wake-up, a dead line is found within `timeout` of the probe', async () => {
+      const { connection, log } = await openConnection();
+      await clock.tickAsync(INTERVAL);
+      clock.setSystemTime(Date.now() + 5 * 60_000);
+      await clock.tickAsync(TIMEOUT); // late timer: the probe
+      expect(connection.status).to.equal('open');
+      const probe = BrowserLikeMockSocket.instances[0]!.sent[1]!;
+      expect(probe.data).to.equal('ping');
+      await clock.tickAsync(TIMEOUT);
+      const close = log.find((e) => e.type === 'close')!;
+      expect(close.detail.code).to.equal(CloseCode.HeartbeatTimeout);
+      expect(close.at - probe.at).to.equal(TIMEOUT);
+      expect(BrowserLikeMockSocket.instances).to.have.length(2);
+    });
+
+    it('the wake-up probe is given once: if its own deadline also fires late, the line is dead', async () => {
+      // A page whose timers always run late (a throttled hidden tab) must still find a dead line.
+      const { log } = await openConnection();
+      await clock.tickAsync(INTERVAL);
+      clock.setSystemTime(Date.now() + 60_000);
+      await clock.tickAsync(TIMEOUT); // the probe
+      clock.setSystemTime(Date.now() + 60_000);
+      await clock.tickAsync(TIMEOUT);
+      expect(log.filter((e) => e.type === 'close').map((e) => e.detail.code)).to.deep.equal([CloseCode.HeartbeatTimeout]);
+      expect(BrowserLikeMockSocket.instances[0]!.sent.map((m) => m.data)).to.deep.equal(['ping', 'ping']);
+    });
+
+    it('pagehide closes the socket with 1000 at once; pageshow from the cache reconnects', async () => {
+      const { connection, log } = await openConnection({}, pageEnv());
+      fire(win, 'pagehide', { persisted: true });
+      expect(connection.status).to.equal('reconnecting');
+      expect(connection.waitingFor).to.equal('page');
+      expect(BrowserLikeMockSocket.instances[0]!.closeCalls).to.deep.equal([{ code: 1000, reason: 'page hidden' }]);
+      expect(log.filter((e) => e.type === 'close').at(-1)!.detail).to.include({ code: 1000, willReconnect: true });
+      await clock.tickAsync(10);
+      expect(clock.countTimers()).to.equal(0);
+      fire(win, 'online'); // the page is away: the network coming back must not reconnect it
+      expect(BrowserLikeMockSocket.instances).to.have.length(1);
+      fire(win, 'pageshow', { persisted: true });
+      await clock.tickAsync(10);
+      expect(connection.status).to.equal('open');
+      expect(BrowserLikeMockSocket.instances).to.have.length(2);
+    });
+
+    it('listens to the page only while active', async () => {
+      const { connection } = await openConnection({}, pageEnv());
+      expect(win.added).to.equal(4);
+      connection.close();
+      expect(win.removed).to.equal(4);
+      online = false;
+      fire(win, 'offline');
+      fire(win, 'pageshow', { persisted: true });
+      fire(win, 'online');
+      expect(connection.status).to.equal('closed');
+      expect(BrowserLikeMockSocket.instances).to.have.length(1);
+    });
+  });
+
+  describe('url provider', () => {
+    it('is asked before every attempt, may be async, and may set subprotocols', async () => {
+      const calls: number[] = [];
+      let token = 0;
+      const { connection } = create({
+        url: '',
+        urlProvider: async ({ attempt }) => {
+          calls.push(attempt);
+          await new Promise((r) => setTimeout(r, 20));
+          return { url: `${URL_}?token=${++token}`, protocols: ['v1'] };
+        },
+      });
+      const tokens: string[] = [];
+      server.on('connection', (socket) => tokens.push(new URL(socket.url).searchParams.get('token')!));
+      connection.start();
+      expect(connection.status).to.equal('connecting');
+      await clock.tickAsync(40);
+      expect(connection.status).to.equal('open');
+      server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
+      await clock.tickAsync(200);
+      expect(connection.status).to.equal('open');
+      expect(calls).to.deep.equal([0, 1]);
+      expect(connection.url).to.contain('token=2');
+      expect(BrowserLikeMockSocket.instances.map((s) => s.url)).to.deep.equal([`${URL_}?token=1`, `${URL_}?token=2`]);
+    });
+
+    it('a failing provider is an error event and a failed attempt, retried with backoff', async () => {
+      let fail = true;
+      const { connection, log } = create({
+        urlProvider: () => {
+          if (fail) throw new Error('token service down');
+          return URL_;
+        },
+      });
+      connection.start();
+      expect(connection.status).to.equal('reconnecting');
+      const error = log.find((e) => e.type === 'error')!;
+      expect(error.detail.code).to.equal('url-provider-failed');
+      expect(error.detail.message).to.contain('token service down');
+      expect(log.find((e) => e.type === 'retry')!.detail.attempt).to.equal(1);
+      fail = false;
+      await clock.tickAsync(200);
+      expect(connection.status).to.equal('open');
+    });
+
+    it('a rejected promise counts the same; maxRetries applies', async () => {
+      const { connection, log } = create({ maxRetries: 1, urlProvider: () => Promise.reject(new Error('401')) });
+      connection.start();
+      await clock.tickAsync(10_000);
+      expect(connection.status).to.equal('failed');
+      expect(log.filter((e) => e.type === 'error').map((e) => e.detail.code)).to.deep.equal(['url-provider-failed', 'url-provider-failed', 'retries-exhausted']);
+    });
+
+    it('a provider that hangs is cut by connectTimeout', async () => {
+      const { connection } = create({ connectTimeout: 300, urlProvider: () => new Promise<string>(() => undefined) });
+      connection.start();
+      await clock.tickAsync(300);
+      expect(connection.status).to.equal('reconnecting');
+    });
+
+    it('a result that arrives after close() opens nothing', async () => {
+      const { connection } = create({
+        urlProvider: () => new Promise<string>((resolve) => setTimeout(() => resolve(URL_), 50)),
+      });
+      connection.start();
+      connection.close();
+      await clock.tickAsync(1000);
+      expect(BrowserLikeMockSocket.instances).to.have.length(0);
+      expect(connection.status).to.equal('closed');
+    });
+  });
 });
