@@ -2,6 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher, defaultReporter } from '@web/test-runner';
 import { faultServerPlugin } from './test/server/fault-server.mjs';
+import { pageControlPlugin } from './test/server/page-control.mjs';
+
+const faultServer = faultServerPlugin();
 
 // mock-socket's `main` is a UMD build; the browser needs its ES build.
 const resolveMockSocket = {
@@ -75,7 +78,8 @@ export default {
   plugins: [
     resolveMockSocket,
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
-    faultServerPlugin(),
+    faultServer,
+    pageControlPlugin({ faultServer }),
   ],
   reporters: [defaultReporter(), summaryReporter()],
 };

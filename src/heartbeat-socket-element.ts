@@ -48,7 +48,15 @@ const OPTION_NAMES = Object.keys(OPTION_PROPERTIES) as OptionProperty[];
  * attributes to its options and dispatches its events on itself (they do not bubble).
  *
  * @tag heartbeat-socket
- * @slot - Content shown inside the element (style it by `[status]` or `:state()`).
+ * @summary A WebSocket with heartbeat, dead-connection detection, reconnect with backoff, and a send queue.
+ *
+ * @slot - Content shown inside the element in every status (style it by `[status]` or `:state()`).
+ * @slot idle - Shown only while the status is `idle`.
+ * @slot connecting - Shown only while the status is `connecting`.
+ * @slot open - Shown only while the status is `open`.
+ * @slot reconnecting - Shown only while the status is `reconnecting`, e.g. a "Reconnecting…" banner.
+ * @slot closed - Shown only while the status is `closed`.
+ * @slot failed - Shown only while the status is `failed`.
  *
  * @attr {string} url - `ws(s)://`, `http(s)://` or relative url.
  * @attr {number} interval - ms of inbound silence before a ping (default 25000; 0 = heartbeat off).
@@ -65,7 +73,12 @@ const OPTION_NAMES = Object.keys(OPTION_PROPERTIES) as OptionProperty[];
  * @attr {'blob'|'arraybuffer'} binary-type - how inbound binary messages arrive (default `blob`).
  * @attr {string} status - read-only, reflected: idle, connecting, open, reconnecting, closed, failed.
  *
- * @cssstate idle - also `connecting`, `open`, `reconnecting`, `closed`, `failed`: the status, as a custom state.
+ * @cssstate idle - `:state(idle)`: not started (no url, or not in a document).
+ * @cssstate connecting - `:state(connecting)`: a handshake is under way.
+ * @cssstate open - `:state(open)`: the socket is open.
+ * @cssstate reconnecting - `:state(reconnecting)`: the connection was lost; a retry is scheduled or waits for the network.
+ * @cssstate closed - `:state(closed)`: closed on purpose; no retry.
+ * @cssstate failed - `:state(failed)`: gave up; `reconnect()` or a new `url` starts again.
  *
  * @fires {CustomEvent<OpenDetail>} open - the socket opened; queued messages were sent first.
  * @fires {CustomEvent<MessageDetail>} message - an inbound message (never the pong).
@@ -84,6 +97,18 @@ export class HeartbeatSocketElement extends LitElement {
     }
     :host([hidden]) {
       display: none;
+    }
+    /* Per-status slots: each shows its content only in its own status. */
+    slot[name] {
+      display: none;
+    }
+    :host([status='idle']) slot[name='idle'],
+    :host([status='connecting']) slot[name='connecting'],
+    :host([status='open']) slot[name='open'],
+    :host([status='reconnecting']) slot[name='reconnecting'],
+    :host([status='closed']) slot[name='closed'],
+    :host([status='failed']) slot[name='failed'] {
+      display: contents;
     }
   `;
 
@@ -202,7 +227,8 @@ export class HeartbeatSocketElement extends LitElement {
   }
 
   protected override render(): unknown {
-    return html`<slot></slot>`;
+    // The per-status slots come first, so a status banner sits above the element's content.
+    return html`<slot name="idle"></slot><slot name="connecting"></slot><slot name="open"></slot><slot name="reconnecting"></slot><slot name="closed"></slot><slot name="failed"></slot><slot></slot>`;
   }
 
   protected override updated(changed: PropertyValues<this>): void {

@@ -67,6 +67,12 @@ export type WaitingFor = 'network' | 'page' | null;
  */
 export const WAKE_LATENESS = 2_000;
 
+/**
+ * How long a new attempt waits for a socket we closed on purpose to finish its close handshake,
+ * so the server never sees two sockets from one element. A dead socket is never waited for.
+ */
+export const CLOSE_HANDSHAKE_WAIT = 1_000;
+
 interface SocketEnding {
   code: number;
   reason: string;
@@ -109,6 +115,9 @@ export class HeartbeatConnection extends EventTarget {
   #generation = 0;
 
   #socket: WebSocket | undefined;
+  /** A healthy socket we closed on purpose, until its close handshake ends (see #connect). */
+  #closingSocket: WebSocket | undefined;
+  #connectWhenClosed = false;
   #timer: TimerHandle | undefined;
 
   #openedAt = 0;
@@ -306,14 +315,24 @@ export class HeartbeatConnection extends EventTarget {
 
   // ---- the state machine ------------------------------------------------------------------
 
-  /** Ends the current socket (detached first: its close handshake is never waited on) and timer. */
-  #release(ending: SocketEnding): void {
+  /**
+   * Ends the current socket and timer. The socket is detached first, so nothing it does later
+   * reaches us; only when it was open and is closed on purpose (`deliberate`) do we keep
+   * listening for the end of its close handshake, which the next attempt waits for.
+   */
+  #release(ending: SocketEnding, deliberate = false): void {
     this.#clearTimer();
+    this.#connectWhenClosed = false;
     this.#pingSentAt = undefined;
     const socket = this.#socket;
     if (!socket) return;
     this.#socket = undefined;
     socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+    if (deliberate && socket.readyState === SOCKET_OPEN) {
+      this.#forgetClosingSocket();
+      this.#closingSocket = socket;
+      socket.onclose = () => this.#handleClosingSocketClosed(socket);
+    }
     if (socket.readyState < SOCKET_CLOSING) {
       try {
         socket.close(ending.code, ending.reason);
@@ -321,6 +340,21 @@ export class HeartbeatConnection extends EventTarget {
         // close() only throws for a bad code or reason; ours are checked, so end it plainly.
         socket.close();
       }
+    }
+  }
+
+  #forgetClosingSocket(): void {
+    if (this.#closingSocket) this.#closingSocket.onclose = null;
+    this.#closingSocket = undefined;
+  }
+
+  #handleClosingSocketClosed(socket: WebSocket): void {
+    if (socket !== this.#closingSocket) return;
+    this.#closingSocket = undefined;
+    if (this.#connectWhenClosed) {
+      this.#clearTimer();
+      this.#connectWhenClosed = false;
+      this.#connectNow();
     }
   }
 
@@ -347,7 +381,7 @@ export class HeartbeatConnection extends EventTarget {
   /** Ends on purpose (closed or idle): no retry. */
   #stop(next: typeof ConnectionStatus.Closed | typeof ConnectionStatus.Idle, ending: SocketEnding, wasClean = true): void {
     const hadSocket = this.#socket !== undefined;
-    this.#release(ending);
+    this.#release(ending, true);
     this.#retries = 0;
     const generation = this.#setStatus(next);
     if (hadSocket && this.#current(generation)) {
@@ -364,7 +398,7 @@ export class HeartbeatConnection extends EventTarget {
     if (this.#socket) {
       const ending = { code: CloseCode.Normal, reason };
       const generation = this.#generation;
-      this.#release(ending);
+      this.#release(ending, true);
       this.#emit('close', { ...ending, wasClean: true, willReconnect: true });
       if (!this.#current(generation)) return;
     }
@@ -375,9 +409,24 @@ export class HeartbeatConnection extends EventTarget {
     return this.#options.url !== '' || this.#options.urlProvider !== null;
   }
 
-  /** Starts an attempt: asks the url provider first, if there is one, then opens the socket. */
+  /** Starts an attempt; first lets a socket closed on purpose finish its close handshake. */
   #connect(): void {
     this.#release({ code: CloseCode.Normal, reason: 'reconnect' });
+    if (this.#closingSocket) {
+      this.#connectWhenClosed = true;
+      this.#setTimer(() => {
+        this.#forgetClosingSocket();
+        this.#connectNow();
+      }, CLOSE_HANDSHAKE_WAIT);
+      this.#setStatus(ConnectionStatus.Connecting);
+      return;
+    }
+    this.#connectNow();
+  }
+
+  /** Asks the url provider first, if there is one, then opens the socket. */
+  #connectNow(): void {
+    this.#connectWhenClosed = false;
     const provider = this.#options.urlProvider;
     if (!provider) {
       this.#openSocket({ url: this.#options.url, protocols: this.#options.protocols });
@@ -705,7 +754,7 @@ export class HeartbeatConnection extends EventTarget {
     }
     const hadSocket = this.#socket !== undefined;
     const ending = { code: CloseCode.Normal, reason: 'page hidden' };
-    this.#release(ending);
+    this.#release(ending, true);
     const generation = this.#setStatus(ConnectionStatus.Reconnecting);
     this.#waitingFor = 'page';
     if (hadSocket && this.#current(generation)) this.#emit('close', { ...ending, wasClean: true, willReconnect: true });

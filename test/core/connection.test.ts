@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import sinon from 'sinon';
-import { CloseCode, HeartbeatConnection, type HeartbeatOptions, type WebSocketConstructor } from '../../src/core/index.js';
+import { CLOSE_HANDSHAKE_WAIT, CloseCode, HeartbeatConnection, type HeartbeatOptions, type WebSocketConstructor } from '../../src/core/index.js';
 import { BrowserLikeMockSocket, Server, StalledSocket, countingClock, recordEvents } from '../helpers/mock.js';
 
 const URL_ = 'ws://mock.test/socket';
@@ -149,12 +149,43 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
       const { connection, log } = await openConnection();
       connection.reconnect();
       expect(connection.status).to.equal('connecting');
+      // The old socket's close handshake ends first, so the server never sees two sockets.
+      expect(BrowserLikeMockSocket.instances).to.have.length(1);
+      await clock.tickAsync(5);
       expect(BrowserLikeMockSocket.instances).to.have.length(2);
+      expect(BrowserLikeMockSocket.instances[0]!.readyState).to.equal(3);
       expect(BrowserLikeMockSocket.live()).to.equal(1);
       expect(log.filter((e) => e.type === 'close').at(-1)!.detail).to.include({ code: 1000, reason: 'reconnect', willReconnect: true });
       await clock.tickAsync(10);
       expect(connection.status).to.equal('open');
       expect(connection.retryCount).to.equal(0);
+    });
+
+    it('waits for a close handshake that never ends no longer than CLOSE_HANDSHAKE_WAIT', async () => {
+      class NeverClosed extends BrowserLikeMockSocket {
+        override close(code?: number, reason?: string): void {
+          this.closeCalls.push({ code, reason });
+          (this as unknown as { readyState: number }).readyState = 2; // CLOSING, forever
+        }
+      }
+      const { connection } = await openConnection({}, { WebSocket: NeverClosed });
+      connection.reconnect();
+      await clock.tickAsync(CLOSE_HANDSHAKE_WAIT - 1);
+      expect(BrowserLikeMockSocket.instances).to.have.length(1);
+      await clock.tickAsync(1);
+      expect(BrowserLikeMockSocket.instances).to.have.length(2);
+      await clock.tickAsync(10);
+      expect(connection.status).to.equal('open');
+    });
+
+    it('a dead socket is never waited for: the retry after a heartbeat timeout goes at once', async () => {
+      const { log } = await openConnection();
+      await clock.tickAsync(INTERVAL + TIMEOUT);
+      const closeAt = log.find((e) => e.type === 'close')!.at;
+      await clock.tickAsync(1);
+      expect(BrowserLikeMockSocket.instances).to.have.length(2);
+      const reconnecting = log.filter((e) => e.type === 'status-change' && e.detail.status === 'connecting').at(-1)!;
+      expect(reconnecting.at - closeAt).to.be.at.most(1);
     });
 
     it('reconnect() while waiting for a retry connects now, with one socket', async () => {
@@ -454,8 +485,10 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
       const other = new Server(`${URL_}2`, { mock: false });
       const { connection } = await openConnection();
       connection.configure({ url: `${URL_}2` });
+      expect(connection.status).to.equal('connecting');
+      expect(BrowserLikeMockSocket.live()).to.equal(0);
+      await clock.tickAsync(20);
       expect(BrowserLikeMockSocket.live()).to.equal(1);
-      await clock.tickAsync(10);
       expect(connection.status).to.equal('open');
       expect(connection.url).to.equal(`${URL_}2`);
       expect(server.clients()).to.have.length(0);

@@ -17,6 +17,8 @@ export interface TagStats {
   closes: { code: number; reason: string }[];
   protocols: string[];
   blackholeConnections: number;
+  /** Blackhole sockets of the tag still open (a pending handshake the client has not abandoned). */
+  blackholeOpen: number;
 }
 
 /** Runs one fault-server action; rejects if the server throws (e.g. unknown action). */

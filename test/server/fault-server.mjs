@@ -298,6 +298,11 @@ export function createFaultServer() {
     };
     socket.on('data', onData);
     socket.once('close', () => blackholeSockets.delete(entry));
+    // allowHalfOpen keeps Node from answering the client's FIN: the client has gone all the same.
+    socket.once('end', () => {
+      blackholeSockets.delete(entry);
+      socket.destroy();
+    });
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -387,6 +392,7 @@ export function createFaultServer() {
           closes: state ? state.closes.map((c) => ({ ...c })) : [],
           protocols: state ? [...state.protocols] : [],
           blackholeConnections: blackholeByTag.get(tag) ?? 0,
+          blackholeOpen: [...blackholeSockets].filter((entry) => entry.tag === tag).length,
         };
       }
       case 'blackhole-stats': // extra: totals across tags, including sockets that never sent a byte

@@ -1,0 +1,83 @@
+// @web/test-runner plugin: a second page, driven through puppeteer and the DevTools protocol, for
+// faults that would also cut the test page off from the runner: the browser's own offline mode,
+// and freezing the page (timers and sockets stop as on a sleeping machine). The test page stays
+// connected and asks for each step:
+//
+//   executeServerCommand('page-control', { action: 'open', path: '/test/fixtures/harness.html' }) → id
+//   { action: 'eval', id, expression }        → the JSON value of `expression` in that page
+//   { action: 'wait', id, expression, ms }    → waits until `expression` is truthy there
+//   { action: 'offline', id, on }             → the page's network offline / online
+//   { action: 'freeze', id, ms, during }      → frozen for ms; `during` is a fault-server payload
+//   { action: 'close', id }
+
+const MAX_MS = 30_000;
+const clampMs = (ms) => Math.min(Math.max(Number(ms) || 0, 0), MAX_MS);
+
+export function pageControlPlugin({ faultServer } = {}) {
+  const pages = new Map();
+  let nextId = 1;
+
+  function entry(id) {
+    const found = pages.get(id);
+    if (!found) throw new Error(`page-control: no page ${id}`);
+    return found;
+  }
+
+  return {
+    name: 'page-control',
+    async executeCommand({ command, payload, session }) {
+      if (command !== 'page-control') return undefined;
+      const action = payload?.action;
+      if (action === 'open') {
+        if (typeof session.browser.getPage !== 'function') throw new Error('page-control needs a Chromium launcher');
+        const testPage = session.browser.getPage(session.id);
+        const page = await testPage.browserContext().newPage();
+        const cdp = await page.createCDPSession();
+        await cdp.send('Network.enable');
+        const origin = new URL(testPage.url()).origin;
+        await page.goto(origin + payload.path, { waitUntil: 'load' });
+        await page.waitForFunction('window.harness !== undefined', { timeout: 10_000 });
+        const id = nextId++;
+        pages.set(id, { page, cdp, sessionId: session.id });
+        return id;
+      }
+      const { page, cdp } = entry(payload?.id);
+      switch (action) {
+        case 'eval':
+          return page.evaluate(String(payload.expression));
+        case 'wait':
+          await page.waitForFunction(String(payload.expression), { timeout: clampMs(payload.ms ?? 5000), polling: 5 });
+          return true;
+        case 'offline':
+          await cdp.send('Network.emulateNetworkConditions', {
+            offline: Boolean(payload.on),
+            latency: 0,
+            downloadThroughput: -1,
+            uploadThroughput: -1,
+          });
+          return Date.now();
+        case 'freeze': {
+          const ms = clampMs(payload.ms);
+          await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+          const frozenAt = Date.now();
+          if (payload.during && faultServer) {
+            await faultServer.executeCommand({ command: 'fault-server', payload: payload.during, session });
+          }
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, ms - (Date.now() - frozenAt))));
+          await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+          return { frozenAt, resumedAt: Date.now() };
+        }
+        case 'close':
+          pages.delete(payload.id);
+          await page.close();
+          return true;
+        default:
+          throw new Error(`page-control: unknown action ${JSON.stringify(action)}`);
+      }
+    },
+    async serverStop() {
+      for (const { page } of pages.values()) await page.close().catch(() => undefined);
+      pages.clear();
+    },
+  };
+}
