@@ -154,10 +154,16 @@ export class HeartbeatSocketElement extends LitElement {
     }
   }
 
-  /** The connection's status; reflected as the `status` attribute and a custom state. */
+  /** The connection's status; reflected as the `status` attribute and a custom state. Read-only. */
   get status(): ConnectionStatus {
     return this.#connection.status;
   }
+
+  /**
+   * Ignored: the status is the connection's to say. A setter exists only so that frameworks that
+   * assign every prop to a same-named property (React 19, Vue) do not throw in strict mode.
+   */
+  set status(_ignored: unknown) {}
 
   /** The framework-free engine behind the element, for `socket`, `queuedCount` and `options`. */
   get connection(): HeartbeatConnection {

@@ -108,6 +108,15 @@ describe('<heartbeat-socket> (element, mock-socket)', () => {
     ]);
   });
 
+  it('status is read-only, and assigning it (as frameworks do with props) does not throw', async () => {
+    const { el } = await makeOpen();
+    expect(() => {
+      (el as unknown as { status: string }).status = 'failed';
+    }).not.to.throw();
+    expect(el.status).to.equal('open');
+    expect(el.getAttribute('status')).to.equal('open');
+  });
+
   it('dispatches non-bubbling, non-composed CustomEvents on itself', async () => {
     const onParent: string[] = [];
     for (const type of ['open', 'message', 'status-change', 'close']) host.addEventListener(type, () => onParent.push(type));
