@@ -3,7 +3,7 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/heartbeat-socket-define.js';
 import type { HeartbeatSocketElement } from '../../src/heartbeat-socket-element.js';
 import { recordEvents } from '../helpers/mock.js';
-import { drop, newTag, serverInfo, stats, wsUrl, type ServerInfo } from '../helpers/server.js';
+import { drop, mute, newTag, serverInfo, stats, wsUrl, type ServerInfo } from '../helpers/server.js';
 
 // Faults of the real world, reproduced in Chromium itself: the browser's own offline mode, a
 // frozen page, churn of attributes and calls, and a soak of a thousand reconnects.
@@ -188,6 +188,30 @@ describe('<heartbeat-socket> in the real world', function () {
         expect(s.current).to.equal(1);
         expect(s.maxConcurrent).to.equal(1);
       } finally {
+        await page.close();
+      }
+    });
+  });
+
+  describe('a background tab', () => {
+    it('keeps its heartbeat: a hung server is found while hidden, and replaced', async () => {
+      const tag = newTag();
+      const page = await harnessPage();
+      let front: Awaited<ReturnType<typeof harnessPage>> | undefined;
+      try {
+        await page.eval(`harness.create(${JSON.stringify({ url: wsUrl(info, tag), interval: '300', timeout: '300', 'reconnect-delay': '100' })})`);
+        await page.wait(`harness.el.status === 'open'`);
+        front = await harnessPage(); // a new tab in front: ours goes to the background
+        expect(await page.eval('document.visibilityState')).to.equal('hidden');
+        await mute(tag, true);
+        await page.wait(`harness.count('close') >= 1`, 5000);
+        const close = (await page.events()).find((e) => e.type === 'close')!;
+        expect(close.detail.code).to.equal(4000);
+        await mute(tag, false);
+        await page.wait(`harness.count('open') >= 2`, 5000);
+        expect(await page.eval('document.visibilityState')).to.equal('hidden');
+      } finally {
+        await front?.close();
         await page.close();
       }
     });
