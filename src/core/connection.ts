@@ -231,6 +231,10 @@ export class HeartbeatConnection extends EventTarget {
     ) {
       return;
     }
+    if (!this.#hasUrl()) {
+      this.#emit('error', { code: 'invalid-url', message: 'start(): no url to connect to' });
+      return;
+    }
     this.#retries = 0;
     this.#connect();
   }

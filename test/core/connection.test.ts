@@ -61,6 +61,14 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
       expect(log).to.deep.equal([]);
     });
 
+    it('start() without a url stays idle, with an error event', async () => {
+      const { connection, log } = create({ url: '' });
+      connection.start();
+      expect(connection.status).to.equal('idle');
+      expect(log.map((e) => e.detail.code)).to.deep.equal(['invalid-url']);
+      expect(BrowserLikeMockSocket.instances).to.have.length(0);
+    });
+
     it('goes idle → connecting → open, announcing status before open', async () => {
       const { log } = await openConnection();
       expect(types(log)).to.deep.equal(['status-change', 'status-change', 'open']);
