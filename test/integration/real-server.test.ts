@@ -270,6 +270,29 @@ describe('<heartbeat-socket> against a real server', function () {
     expect((await stats(tag)).received).to.deep.equal([]);
   });
 
+  it('a urlProvider supplies a fresh url (a token) before every attempt', async () => {
+    const tag = newTag();
+    let token = 0;
+    const el = document.createElement('heartbeat-socket');
+    const log = recordEvents(el);
+    el.reconnectDelay = 50;
+    el.urlProvider = async ({ attempt }) => {
+      await settle(10); // e.g. a token refresh
+      if (attempt === 1) throw new Error('token service unavailable');
+      return `${wsUrl(info, tag)}&token=${++token}`;
+    };
+    document.body.append(el);
+    elements.push(el);
+    await waitUntil(() => el.status === 'open', 'never opened', { timeout: 5000 });
+    expect(el.connection.url).to.contain('token=1');
+    await dropSockets(tag);
+    // attempt 1 fails in the provider (an error, then a retry); attempt 2 gets token 2
+    await waitUntil(() => log.filter((e) => e.type === 'open').length === 2, 'did not reopen', { timeout: 5000 });
+    expect(el.connection.url).to.contain('token=2');
+    expect(log.filter((e) => e.type === 'error').map((e) => e.detail.code)).to.include('url-provider-failed');
+    expect((await stats(tag)).opened).to.equal(2);
+  });
+
   it('removal closes the socket at the server', async () => {
     const tag = newTag();
     const { el } = await make({ url: wsUrl(info, tag) });
