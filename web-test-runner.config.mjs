@@ -3,6 +3,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher, defaultReporter } from '@web/test-runner';
 import { faultServerPlugin } from './test/server/fault-server.mjs';
 import { pageControlPlugin } from './test/server/page-control.mjs';
+import { demoPlugins } from './test/demo/plugins.mjs';
 
 const faultServer = faultServerPlugin();
 
@@ -80,6 +81,7 @@ export default {
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
     faultServer,
     pageControlPlugin({ faultServer }),
+    ...demoPlugins(),
   ],
   reporters: [defaultReporter(), summaryReporter()],
 };

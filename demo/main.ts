@@ -1,7 +1,11 @@
 import '../src/heartbeat-socket-define.ts';
 import type { HeartbeatSocketElement } from '../src/heartbeat-socket-element.ts';
+import { CloseCode } from '../src/core/status.js';
 
 const MAX_LOG_ROWS = 50;
+const LATENCY_HISTORY = 20;
+/** The chart's scale never drops below this, so 1 ms pongs on localhost look as small as they are. */
+const MIN_CHART_SCALE_MS = 20;
 
 function byId<T extends HTMLElement>(id: string): T {
   const element = document.getElementById(id);
@@ -12,6 +16,11 @@ function byId<T extends HTMLElement>(id: string): T {
 const socket = byId<HeartbeatSocketElement>('socket');
 const badge = byId('badge');
 const latencyOut = byId('latency');
+const latencyNote = byId('latency-note');
+const latencyBars = byId('latency-bars');
+const latencyStats = byId('latency-stats');
+const chartMax = byId('chart-max');
+const lastHeardOut = byId('last-heard');
 const retryOut = byId('retry');
 const urlOut = byId('socket-url');
 const queuedOut = byId('queued');
@@ -103,21 +112,99 @@ socket.addEventListener('retry', (event) => {
   addLog('retry', `attempt ${attempt}${limit} in ${delay} ms`);
 });
 
+// ---- latency: the latest round trip and a bar per ping for the last 20 -----------------------
+
+/** A ping's outcome: its round trip in ms, or `missed` when the heartbeat timed out. */
+type PingResult = { latency: number; pong: boolean } | { missed: true };
+const pings: PingResult[] = [];
+
+function formatMs(ms: number): string {
+  return ms < 1 ? '<1 ms' : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+function renderLatency(): void {
+  const latencies = pings.flatMap((ping) => ('latency' in ping ? [ping.latency] : []));
+  const missed = pings.length - latencies.length;
+  const scale = Math.max(MIN_CHART_SCALE_MS, ...latencies);
+  const timeout = socket.connection.options.timeout;
+  chartMax.textContent = formatMs(scale);
+  latencyBars.replaceChildren(
+    ...pings.map((ping) => {
+      const bar = document.createElement('span');
+      if ('missed' in ping) {
+        bar.className = 'missed';
+        bar.style.height = '100%';
+        bar.title = 'no answer within the timeout';
+      } else {
+        if (timeout > 0 && ping.latency >= timeout / 2) bar.className = 'late';
+        else if (!ping.pong) bar.className = 'other';
+        bar.style.height = `${(ping.latency / scale) * 100}%`;
+        bar.title = `${ping.latency} ms${ping.pong ? '' : ' (answered by other traffic)'}`;
+      }
+      return bar;
+    }),
+  );
+  if (pings.length === 0) {
+    latencyStats.textContent = `last ${LATENCY_HISTORY} pings: none yet`;
+    return;
+  }
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const parts = [`last ${pings.length} ping${pings.length === 1 ? '' : 's'}`];
+  if (sorted.length > 0) {
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    parts.push(`min ${formatMs(sorted[0]!)}`, `median ${formatMs(median)}`, `max ${formatMs(sorted[sorted.length - 1]!)}`);
+  }
+  if (missed > 0) parts.push(`${missed} unanswered`);
+  latencyStats.textContent = parts.join(' · ');
+}
+
+function recordPing(result: PingResult): void {
+  pings.push(result);
+  while (pings.length > LATENCY_HISTORY) pings.shift();
+  renderLatency();
+}
+
 socket.addEventListener('heartbeat', (event) => {
   const { latency, pong } = event.detail;
-  latencyOut.textContent = `${latency} ms`;
-  const note = document.createElement('small');
-  note.textContent = pong ? ' (pong)' : ' (other traffic answered the ping)';
-  latencyOut.append(note);
+  heard();
+  latencyOut.textContent = formatMs(latency);
+  latencyNote.textContent = pong ? 'last heartbeat round trip (ping → pong)' : 'last round trip (another message answered the ping)';
+  recordPing({ latency, pong });
   if (logHeartbeats.checked) addLog('heartbeat', `${latency} ms${pong ? '' : ', answered by other traffic'}`);
 });
 
+// ---- last heard: every inbound message (pongs included) proves the line alive -------------
+
+let lastHeardAt: number | undefined;
+
+function heard(): void {
+  lastHeardAt = performance.now();
+  renderLastHeard();
+}
+
+function renderLastHeard(): void {
+  const interval = socket.connection.options.interval;
+  const pingRule = interval > 0 ? `a ping goes out after ${(interval / 1000).toFixed(1)} s of silence` : 'heartbeat off (interval 0)';
+  if (lastHeardAt === undefined || socket.status !== 'open') {
+    lastHeardOut.textContent = '—';
+  } else {
+    lastHeardOut.textContent = `${((performance.now() - lastHeardAt) / 1000).toFixed(1)} s ago`;
+  }
+  const note = document.createElement('small');
+  note.textContent = pingRule;
+  lastHeardOut.append(note);
+}
+
 socket.addEventListener('open', (event) => {
+  lastHeardAt = performance.now();
+  latencyOut.textContent = '—';
+  latencyNote.textContent = 'new connection: no ping answered yet';
   renderStatus();
   addLog('open', event.detail.url);
 });
 
 socket.addEventListener('message', (event) => {
+  heard();
   const { data } = event.detail;
   const isTick = typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'tick';
   if (isTick && !logTicks.checked) return;
@@ -126,6 +213,11 @@ socket.addEventListener('message', (event) => {
 
 socket.addEventListener('close', (event) => {
   const { code, reason, wasClean, willReconnect } = event.detail;
+  if (code === CloseCode.HeartbeatTimeout) {
+    recordPing({ missed: true });
+    latencyOut.textContent = 'no answer';
+    latencyNote.textContent = `nothing arrived within ${formatMs(socket.connection.options.timeout)} of the ping`;
+  }
   renderStatus();
   addLog(
     'close',
@@ -135,15 +227,19 @@ socket.addEventListener('close', (event) => {
 
 socket.addEventListener('error', (event) => {
   const { code, message } = event.detail;
+  if (code === 'invalid-json') heard(); // an inbound message all the same
   renderStatus();
   addLog('error', `${code}: ${message}`);
 });
 
 // The element may have upgraded (and connected) before this module added its listeners.
 renderStatus();
+renderLatency();
+renderLastHeard();
 setInterval(() => {
   queuedOut.textContent = String(socket.queuedCount);
-}, 500);
+  renderLastHeard();
+}, 200);
 
 // ---- element controls ---------------------------------------------------------------------
 
@@ -189,6 +285,7 @@ interface ServerState {
   ticker: boolean;
   silentFor: number;
   slowFor: number;
+  slowPongMs: number;
   refuseFor: number;
 }
 
@@ -199,7 +296,7 @@ function renderServerState(state: ServerState | undefined): void {
   }
   const faults: string[] = [];
   if (state.silentFor > 0) faults.push(`silent ${state.silentFor} s`);
-  if (state.slowFor > 0) faults.push(`slow ${state.slowFor} s`);
+  if (state.slowFor > 0) faults.push(`pongs ${state.slowPongMs} ms late for ${state.slowFor} s`);
   if (state.refuseFor > 0) faults.push(`refusing ${state.refuseFor} s`);
   serverState.textContent =
     `Server: ${state.clients} socket(s), ticker ${state.ticker ? 'on' : 'off'}, ` +
@@ -208,10 +305,8 @@ function renderServerState(state: ServerState | undefined): void {
 
 async function control(action: string): Promise<void> {
   let query = '';
-  if (action === 'silence') {
-    const seconds = byId<HTMLInputElement>('silence-seconds').value;
-    query = `?seconds=${encodeURIComponent(seconds)}`;
-  }
+  if (action === 'silence') query = `?seconds=${encodeURIComponent(byId<HTMLInputElement>('silence-seconds').value)}`;
+  if (action === 'slow') query = `?ms=${encodeURIComponent(byId<HTMLInputElement>('slow-ms').value)}`;
   try {
     const response = await fetch(`/control/${action}${query}`, { method: 'POST' });
     const body = (await response.json()) as { ok: boolean; message?: string; error?: string; state?: ServerState };

@@ -1,0 +1,50 @@
+// React 19: <heartbeat-socket> in a component. Props become element properties, `on<event>`
+// props become listeners (see heartbeat-socket.d.ts), and a ref reaches the element's methods.
+import { useRef, useState, type FormEvent } from 'react';
+import 'heartbeat-socket'; // defines <heartbeat-socket> (once, however often it is imported)
+import type { ConnectionStatus, HeartbeatSocketElement } from 'heartbeat-socket';
+
+export interface LiveFeedProps {
+  url: string;
+  /** ms of silence before a ping; the element's default is 25000. */
+  interval?: number;
+}
+
+export function LiveFeed({ url, interval = 25_000 }: LiveFeedProps) {
+  const socket = useRef<HeartbeatSocketElement>(null);
+  const [status, setStatus] = useState<ConnectionStatus>('idle');
+  const [latency, setLatency] = useState<number>();
+  const [messages, setMessages] = useState<string[]>([]);
+
+  function send(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const input = event.currentTarget.elements.namedItem('text') as HTMLInputElement;
+    if (input.value && socket.current?.send(input.value)) input.value = '';
+  }
+
+  return (
+    <heartbeat-socket
+      ref={socket}
+      url={url}
+      interval={interval}
+      timeout={5000}
+      onstatus-change={(event) => setStatus(event.detail.status)}
+      onheartbeat={(event) => setLatency(event.detail.latency)}
+      onmessage={(event) => setMessages((list) => [...list.slice(-19), String(event.detail.data)])}
+    >
+      <p className="status" data-status={status}>
+        {status}
+        {latency !== undefined && ` · ${latency} ms`}
+      </p>
+      <ul className="messages">
+        {messages.map((text, index) => (
+          <li key={index}>{text}</li>
+        ))}
+      </ul>
+      <form onSubmit={send}>
+        <input name="text" aria-label="message" />
+        <button type="submit">Send</button>
+      </form>
+    </heartbeat-socket>
+  );
+}

@@ -1,0 +1,2 @@
+// Svelte 5 reads <script lang="ts"> itself (type annotations only): no preprocessor needed.
+export default {};
