@@ -90,14 +90,25 @@ export const MAX_TIMER_DELAY = 2_147_483_647;
 /** Floor of the backoff cap (see `reconnectMaxDelay`). */
 export const MIN_RECONNECT_CAP = 1_000;
 
-const TIME_KEYS = [
-  'interval',
-  'timeout',
-  'reconnectDelay',
-  'reconnectMaxDelay',
-  'connectTimeout',
-  'healthyAfter',
-] as const;
+const isTime = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const isCount = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
+const TIME = [isTime, 'a number of ms, 0 or more'] as const;
+const COUNT = [isCount, 'a whole number, 0 or more'] as const;
+
+/** What each validated option accepts, and how to say so when it is not. */
+const RULES: Partial<Record<keyof ResolvedOptions, readonly [(value: unknown) => boolean, string]>> = {
+  interval: TIME,
+  timeout: TIME,
+  reconnectDelay: TIME,
+  reconnectMaxDelay: TIME,
+  connectTimeout: TIME,
+  healthyAfter: TIME,
+  maxRetries: [(v) => v === Infinity || isCount(v), COUNT[1]],
+  queueLimit: COUNT,
+  format: [(v) => v === 'text' || v === 'json', '"text" or "json"'],
+  binaryType: [(v) => v === 'blob' || v === 'arraybuffer', '"blob" or "arraybuffer"'],
+  urlProvider: [(v) => typeof v === 'function', 'a function'],
+};
 
 function describe(value: unknown): string {
   return typeof value === 'string' ? `"${value}"` : String(value);
@@ -113,79 +124,22 @@ export function resolveOptions(
   input: HeartbeatOptions,
   report: (error: ErrorDetail) => void,
 ): ResolvedOptions {
-  const next: ResolvedOptions = { ...current };
-  const invalid = (key: string, value: unknown, expected: string, fallback: unknown): void =>
-    report({
-      code: 'invalid-option',
-      message: `${key} ${describe(value)} is not valid (expected ${expected}); using ${describe(fallback)}`,
-      data: value,
-    });
-
-  if ('url' in input) next.url = input.url == null ? '' : String(input.url);
-  if ('protocols' in input) next.protocols = input.protocols ?? '';
-
-  for (const key of TIME_KEYS) {
-    if (!(key in input)) continue;
+  const next: Record<string, unknown> = { ...current };
+  for (const key of Object.keys(input) as Array<keyof ResolvedOptions>) {
+    if (!(key in DEFAULTS)) continue;
     const value = input[key];
+    const rule = RULES[key];
     if (value == null) next[key] = DEFAULTS[key];
-    else if (typeof value === 'number' && Number.isFinite(value) && value >= 0) next[key] = value;
+    else if (!rule || rule[0](value)) next[key] = key === 'url' ? String(value) : value;
     else {
-      invalid(key, value, 'a number of ms, 0 or more', DEFAULTS[key]);
+      const fallback = key === 'maxRetries' ? 'no limit' : describe(DEFAULTS[key]);
+      report({
+        code: 'invalid-option',
+        message: `${key} ${describe(value)} is not valid (expected ${rule[1]}); using ${fallback}`,
+        data: value,
+      });
       next[key] = DEFAULTS[key];
     }
   }
-
-  if ('maxRetries' in input) {
-    const value = input.maxRetries;
-    if (value == null || value === Infinity) next.maxRetries = Infinity;
-    else if (typeof value === 'number' && Number.isInteger(value) && value >= 0) next.maxRetries = value;
-    else {
-      invalid('maxRetries', value, 'a whole number, 0 or more', 'no limit');
-      next.maxRetries = Infinity;
-    }
-  }
-
-  if ('queueLimit' in input) {
-    const value = input.queueLimit;
-    if (value == null) next.queueLimit = DEFAULTS.queueLimit;
-    else if (typeof value === 'number' && Number.isInteger(value) && value >= 0) next.queueLimit = value;
-    else {
-      invalid('queueLimit', value, 'a whole number, 0 or more', DEFAULTS.queueLimit);
-      next.queueLimit = DEFAULTS.queueLimit;
-    }
-  }
-
-  if ('format' in input) {
-    const value = input.format;
-    if (value == null) next.format = DEFAULTS.format;
-    else if (value === 'text' || value === 'json') next.format = value;
-    else {
-      invalid('format', value, '"text" or "json"', DEFAULTS.format);
-      next.format = DEFAULTS.format;
-    }
-  }
-
-  if ('binaryType' in input) {
-    const value = input.binaryType;
-    if (value == null) next.binaryType = DEFAULTS.binaryType;
-    else if (value === 'blob' || value === 'arraybuffer') next.binaryType = value;
-    else {
-      invalid('binaryType', value, '"blob" or "arraybuffer"', DEFAULTS.binaryType);
-      next.binaryType = DEFAULTS.binaryType;
-    }
-  }
-
-  if ('urlProvider' in input) {
-    const value = input.urlProvider;
-    if (value == null) next.urlProvider = null;
-    else if (typeof value === 'function') next.urlProvider = value;
-    else {
-      invalid('urlProvider', value, 'a function', null);
-      next.urlProvider = null;
-    }
-  }
-
-  if ('pingMessage' in input) next.pingMessage = input.pingMessage ?? DEFAULTS.pingMessage;
-  if ('pongMessage' in input) next.pongMessage = input.pongMessage ?? DEFAULTS.pongMessage;
-  return next;
+  return next as unknown as ResolvedOptions;
 }
