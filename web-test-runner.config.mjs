@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher, defaultReporter } from '@web/test-runner';
+import { CHROMIUM_FLAGS, chromiumPath } from './test/chromium.mjs';
 import { faultServerPlugin } from './test/server/fault-server.mjs';
 import { pageControlPlugin } from './test/server/page-control.mjs';
 import { demoPlugins } from './test/demo/plugins.mjs';
@@ -46,21 +47,6 @@ function summaryReporter() {
   };
 }
 
-const chromiumFlags = [
-  '--no-sandbox',
-  '--headless=new',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  // Tests time heartbeats: a background or occluded tab must not have its timers throttled.
-  '--disable-background-timer-throttling',
-  '--disable-renderer-backgrounding',
-  '--disable-backgrounding-occluded-windows',
-];
 
 export default {
   files: ['test/**/*.test.ts'],
@@ -71,8 +57,8 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: {
-        executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-        args: chromiumFlags,
+        executablePath: chromiumPath(),
+        args: CHROMIUM_FLAGS,
       },
     }),
   ],

@@ -1,30 +1,9 @@
 // Debian's Chromium through puppeteer-core (no browser download), plus a DevTools session on the
 // bench page for metrics, forced GC and heap usage.
-import fs from 'node:fs';
 import puppeteer from 'puppeteer-core';
+import { CHROMIUM_FLAGS, chromiumPath } from '../../test/chromium.mjs';
 
-export const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--headless=new',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  // The figures time timers: a headless page must not have them throttled.
-  '--disable-background-timer-throttling',
-  '--disable-renderer-backgrounding',
-  '--disable-backgrounding-occluded-windows',
-];
-
-export function chromiumPath() {
-  const candidates = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-  const found = candidates.find((candidate) => candidate && fs.existsSync(candidate));
-  if (!found) throw new Error('no Chromium found: install it (apt-get install -y chromium) or set CHROME_PATH');
-  return found;
-}
+export { CHROMIUM_FLAGS, chromiumPath };
 
 export async function launchBrowser() {
   const browser = await puppeteer.launch({

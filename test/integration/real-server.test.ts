@@ -1,7 +1,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import '../../src/heartbeat-socket-define.js';
-import type { HeartbeatSocketElement } from '../../src/heartbeat-socket-element.js';
 import { recordEvents } from '../helpers/mock.js';
+import { elementFactory, settle } from '../helpers/element.js';
 import {
   close as closeSockets,
   drop as dropSockets,
@@ -26,28 +26,15 @@ const SLACK = 150;
 describe('<heartbeat-socket> against a real server', function () {
   this.timeout(20_000);
   let info: ServerInfo;
-  let elements: HeartbeatSocketElement[] = [];
 
   before(async () => {
     info = await serverInfo();
   });
 
-  afterEach(() => {
-    for (const el of elements) el.remove();
-    elements = [];
-  });
+  afterEach(() => removeAll());
 
-  async function make(attributes: Record<string, string>) {
-    const el = document.createElement('heartbeat-socket');
-    const log = recordEvents(el);
-    for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
-    document.body.append(el);
-    elements.push(el);
-    await el.updateComplete;
-    return { el, log };
-  }
+  const { make, track, removeAll } = elementFactory();
 
-  const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const last = (log: Array<{ type: string; detail: any; at: number }>, type: string) => log.filter((e) => e.type === type).at(-1);
 
   it('opens, echoes, and measures heartbeat latency', async () => {
@@ -282,7 +269,7 @@ describe('<heartbeat-socket> against a real server', function () {
       return `${wsUrl(info, tag)}&token=${++token}`;
     };
     document.body.append(el);
-    elements.push(el);
+    track(el);
     await waitUntil(() => el.status === 'open', 'never opened', { timeout: 5000 });
     expect(el.connection.url).to.contain('token=1');
     await dropSockets(tag);

@@ -1,8 +1,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/heartbeat-socket-define.js';
-import type { HeartbeatSocketElement } from '../../src/heartbeat-socket-element.js';
-import { recordEvents } from '../helpers/mock.js';
+import { elementFactory, settle } from '../helpers/element.js';
 import { drop, mute, newTag, serverInfo, stats, wsUrl, type ServerInfo } from '../helpers/server.js';
 
 // Faults of the real world, reproduced in Chromium itself: the browser's own offline mode, a
@@ -65,27 +64,14 @@ function trackTimers() {
 describe('<heartbeat-socket> in the real world', function () {
   this.timeout(60_000);
   let info: ServerInfo;
-  let elements: HeartbeatSocketElement[] = [];
 
   before(async () => {
     info = await serverInfo();
   });
 
-  afterEach(async () => {
-    for (const el of elements) el.remove();
-    elements = [];
-  });
+  afterEach(() => removeAll());
 
-  async function make(attributes: Record<string, string>) {
-    const el = document.createElement('heartbeat-socket');
-    const log = recordEvents(el, ['open', 'message', 'close', 'error', 'status-change', 'retry', 'heartbeat']);
-    for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
-    document.body.append(el);
-    elements.push(el);
-    await el.updateComplete;
-    return { el, log };
-  }
-  const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const { make, removeAll } = elementFactory();
   const count = (log: Array<{ type: string }>, type: string) => log.filter((e) => e.type === type).length;
 
   describe('offline and online (the browser’s own network emulation)', () => {
