@@ -139,6 +139,7 @@ export class HeartbeatSocketElement extends ReactiveElement {
   #internals: ElementInternals | undefined;
   /** Closed because it left the document (not by `close()`): re-inserting it connects again. */
   #closedByRemoval = false;
+  #removalCheck: ReturnType<typeof setTimeout> | undefined;
 
   constructor(environment: Omit<HeartbeatEnvironment, 'eventTarget' | 'onStatusChange'> = {}) {
     super();
@@ -217,21 +218,39 @@ export class HeartbeatSocketElement extends ReactiveElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (!this.hasAttribute('status')) this.setAttribute('status', this.status);
+    clearTimeout(this.#removalCheck);
+    this.#removalCheck = undefined;
+    this.setAttribute('status', this.status);
     if (this.hasUpdated) this.#startIfReady(false);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    // A move (removed and inserted again in the same task) must keep the connection.
-    queueMicrotask(() => {
+    // A move (removed and inserted again in the same task, even after an await) must keep the
+    // connection: decide in the next task.
+    clearTimeout(this.#removalCheck);
+    this.#removalCheck = setTimeout(() => {
+      this.#removalCheck = undefined;
       if (this.isConnected) return;
       const status = this.#connection.status;
-      if (status === ConnectionStatus.Connecting || status === ConnectionStatus.Open || status === ConnectionStatus.Reconnecting) {
+      if (status !== ConnectionStatus.Idle && status !== ConnectionStatus.Closed) {
         this.#connection.close(1000, 'element removed');
         this.#closedByRemoval = true;
       }
     });
+  }
+
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, 'status'];
+  }
+
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    // `status` is read-only: an author's `status="…"` (in HTML or by setAttribute) is put back.
+    if (name === 'status') {
+      if (value !== this.status && this.isConnected) this.setAttribute('status', this.status);
+      return;
+    }
+    super.attributeChangedCallback(name, old, value);
   }
 
   protected override createRenderRoot(): HTMLElement | DocumentFragment {

@@ -73,6 +73,13 @@ export const WAKE_LATENESS = 2_000;
  */
 export const CLOSE_HANDSHAKE_WAIT = 1_000;
 
+/**
+ * The same wait for a socket declared dead by the heartbeat: a server that merely stopped
+ * answering pings still completes the close handshake in a round trip, and then never sees two
+ * sockets; a truly silent path costs the reconnect only this much.
+ */
+export const DEAD_SOCKET_CLOSE_WAIT = 100;
+
 interface SocketEnding {
   code: number;
   reason: string;
@@ -117,6 +124,7 @@ export class HeartbeatConnection extends EventTarget {
   #socket: WebSocket | undefined;
   /** A healthy socket we closed on purpose, until its close handshake ends (see #connect). */
   #closingSocket: WebSocket | undefined;
+  #closingSocketWait = CLOSE_HANDSHAKE_WAIT;
   #connectWhenClosed = false;
   #timer: TimerHandle | undefined;
 
@@ -131,8 +139,10 @@ export class HeartbeatConnection extends EventTarget {
   #pingIsWakeProbe = false;
   /** When the heartbeat timer was due, to tell a late timer (a wake-up) from a punctual one. */
   #heartbeatTimerDueAt = 0;
-  /** Consecutive retries since the last healthy connection. */
+  /** Retries since a socket last opened: what `maxRetries` limits. */
   #retries = 0;
+  /** Exponent of the backoff: grows with each retry, reset only by a healthy connection. */
+  #backoffLevel = 0;
   #waitingFor: WaitingFor = null;
   #lifecycleAttached = false;
 
@@ -177,7 +187,7 @@ export class HeartbeatConnection extends EventTarget {
     return this.#queue.size;
   }
 
-  /** Consecutive failed attempts since the last healthy connection. */
+  /** Retries since a socket last opened (what `maxRetries` limits). */
   get retryCount(): number {
     return this.#retries;
   }
@@ -208,7 +218,7 @@ export class HeartbeatConnection extends EventTarget {
       // A new provider applies from the next attempt; a new url switches over now.
       else if (next.url === previous.url) return;
       else if (this.#status !== ConnectionStatus.Idle && this.#status !== ConnectionStatus.Closed) {
-        this.#retries = 0;
+        this.#resetRetries();
         this.#switchSocket('url changed');
       }
       return;
@@ -235,13 +245,13 @@ export class HeartbeatConnection extends EventTarget {
       this.#emit('error', { code: 'invalid-url', message: 'start(): no url to connect to' });
       return;
     }
-    this.#retries = 0;
+    this.#resetRetries();
     this.#connect();
   }
 
   /** Drops the current socket, if any, and connects now with the backoff reset. */
   reconnect(): void {
-    this.#retries = 0;
+    this.#resetRetries();
     this.#switchSocket('reconnect');
   }
 
@@ -324,7 +334,7 @@ export class HeartbeatConnection extends EventTarget {
    * reaches us; only when it was open and is closed on purpose (`deliberate`) do we keep
    * listening for the end of its close handshake, which the next attempt waits for.
    */
-  #release(ending: SocketEnding, deliberate = false): void {
+  #release(ending: SocketEnding, deliberate = false, closeWait = CLOSE_HANDSHAKE_WAIT): void {
     this.#clearTimer();
     this.#connectWhenClosed = false;
     this.#pingSentAt = undefined;
@@ -335,6 +345,7 @@ export class HeartbeatConnection extends EventTarget {
     if (deliberate && socket.readyState === SOCKET_OPEN) {
       this.#forgetClosingSocket();
       this.#closingSocket = socket;
+      this.#closingSocketWait = closeWait;
       socket.onclose = () => this.#handleClosingSocketClosed(socket);
     }
     if (socket.readyState < SOCKET_CLOSING) {
@@ -345,6 +356,10 @@ export class HeartbeatConnection extends EventTarget {
         socket.close();
       }
     }
+  }
+
+  #resetRetries(): void {
+    this.#retries = this.#backoffLevel = 0;
   }
 
   #forgetClosingSocket(): void {
@@ -386,7 +401,7 @@ export class HeartbeatConnection extends EventTarget {
   #stop(next: typeof ConnectionStatus.Closed | typeof ConnectionStatus.Idle, ending: SocketEnding, wasClean = true): void {
     const hadSocket = this.#socket !== undefined;
     this.#release(ending, true);
-    this.#retries = 0;
+    this.#resetRetries();
     const generation = this.#setStatus(next);
     if (hadSocket && this.#current(generation)) {
       this.#emit('close', { code: ending.code, reason: ending.reason, wasClean, willReconnect: false });
@@ -399,33 +414,36 @@ export class HeartbeatConnection extends EventTarget {
       this.#emit('error', { code: 'invalid-url', message: 'no url to connect to' });
       return;
     }
-    if (this.#socket) {
-      const ending = { code: CloseCode.Normal, reason };
-      const generation = this.#generation;
-      this.#release(ending, true);
-      this.#emit('close', { ...ending, wasClean: true, willReconnect: true });
-      if (!this.#current(generation)) return;
+    const ending = { code: CloseCode.Normal, reason };
+    const hadSocket = this.#socket !== undefined;
+    this.#release(ending, true);
+    // The status moves first, so a `close` listener already reads the new one.
+    const generation = this.#connect();
+    if (hadSocket && this.#current(generation)) {
+      this.#emit('close', { ...ending, wasClean: true, willReconnect: this.#status === ConnectionStatus.Connecting });
     }
-    this.#connect();
   }
 
   #hasUrl(): boolean {
     return this.#options.url !== '' || this.#options.urlProvider !== null;
   }
 
-  /** Starts an attempt; first lets a socket closed on purpose finish its close handshake. */
-  #connect(): void {
+  /**
+   * Starts an attempt; first lets the last socket finish its close handshake (bounded), so the
+   * server never holds two of ours. Returns the generation after the status change.
+   */
+  #connect(): number {
     this.#release({ code: CloseCode.Normal, reason: 'reconnect' });
     if (this.#closingSocket) {
       this.#connectWhenClosed = true;
       this.#setTimer(() => {
         this.#forgetClosingSocket();
         this.#connectNow();
-      }, CLOSE_HANDSHAKE_WAIT);
-      this.#setStatus(ConnectionStatus.Connecting);
-      return;
+      }, this.#closingSocketWait);
+      return this.#setStatus(ConnectionStatus.Connecting);
     }
     this.#connectNow();
+    return this.#generation;
   }
 
   /** Asks the url provider first, if there is one, then opens the socket. */
@@ -511,6 +529,7 @@ export class HeartbeatConnection extends EventTarget {
     const now = this.#clock.now();
     this.#openedAt = this.#lastInboundAt = now;
     this.#heardSinceOpen = false;
+    this.#retries = 0;
     this.#lastPingAt = 0;
     this.#pingSentAt = undefined;
     this.#flushQueue(socket);
@@ -541,8 +560,9 @@ export class HeartbeatConnection extends EventTarget {
 
   /**
    * The socket is gone without the user asking: retry with backoff, or give up.
-   * `afterHeartbeatDeath`: the first retry after a connection died goes at once (the server is
-   * probably fine, the path was not); later ones back off like any other.
+   * `afterHeartbeatDeath`: the retry goes at once (the contract's rule: the server is probably
+   * fine, the path was not). Each new connection gets a whole interval + timeout to prove
+   * itself, so a hung server is retried at most once per interval + timeout.
    */
   #lose(ended: Omit<CloseDetail, 'willReconnect'> | undefined, afterHeartbeatDeath: boolean): void {
     // Healthy = stayed open a while AND the server proved itself: one that accepts and then
@@ -551,9 +571,10 @@ export class HeartbeatConnection extends EventTarget {
       this.#openedAt > 0 &&
       this.#clock.now() - this.#openedAt >= this.#options.healthyAfter &&
       (this.#heardSinceOpen || this.#options.interval <= 0);
+    // A dead socket was released by #declareDead (waiting briefly for its close handshake).
     this.#release({ code: CloseCode.Normal, reason: '' });
     this.#openedAt = 0;
-    if (wasHealthy) this.#retries = 0;
+    if (wasHealthy) this.#backoffLevel = 0;
 
     const { maxRetries, reconnectDelay, reconnectMaxDelay } = this.#options;
     if (this.#retries >= maxRetries) {
@@ -568,19 +589,19 @@ export class HeartbeatConnection extends EventTarget {
       return;
     }
 
-    const attempt = ++this.#retries;
     if (!this.#isOnline()) {
       // Offline, an attempt would fail at once: wait for `online` instead of burning retries.
       const generation = this.#setStatus(ConnectionStatus.Reconnecting);
       this.#waitingFor = 'network';
-      this.#retries--;
       if (ended && this.#current(generation)) this.#emit('close', { ...ended, willReconnect: true });
       return;
     }
     const cap = Math.max(reconnectMaxDelay, MIN_RECONNECT_CAP);
     // A 0 ms base would never grow: doubling from 1 ms keeps even that from spinning.
     const base = Math.max(reconnectDelay, 1);
-    const delay = afterHeartbeatDeath && attempt === 1 ? 0 : backoffDelay(attempt - 1, base, cap, this.#env.random);
+    const attempt = ++this.#retries;
+    const level = this.#backoffLevel++;
+    const delay = afterHeartbeatDeath ? 0 : backoffDelay(level, base, cap, this.#env.random);
     this.#setTimer(() => {
       this.#connect();
     }, delay);
@@ -687,7 +708,7 @@ export class HeartbeatConnection extends EventTarget {
   /** No reply in time: end the socket without waiting for its close handshake, retry at once. */
   #declareDead(): void {
     const ending = { code: CloseCode.HeartbeatTimeout, reason: `heartbeat timeout: no message within ${this.#options.timeout} ms of a ping` };
-    this.#release(ending);
+    this.#release(ending, true, DEAD_SOCKET_CLOSE_WAIT);
     this.#lose({ ...ending, wasClean: false }, true);
   }
 

@@ -1,4 +1,4 @@
-export { CLOSE_HANDSHAKE_WAIT, HeartbeatConnection, systemClock, WAKE_LATENESS } from './connection.js';
+export { CLOSE_HANDSHAKE_WAIT, DEAD_SOCKET_CLOSE_WAIT, HeartbeatConnection, systemClock, WAKE_LATENESS } from './connection.js';
 export type { Clock, HeartbeatEnvironment, TimerHandle, WaitingFor, WebSocketConstructor } from './connection.js';
 export { ConnectionStatus, CloseCode } from './status.js';
 export { DEFAULTS, MAX_TIMER_DELAY, MIN_RECONNECT_CAP } from './options.js';

@@ -127,8 +127,12 @@ export function resolveOptions(
   const next: Record<string, unknown> = { ...current };
   for (const key of Object.keys(input) as Array<keyof ResolvedOptions>) {
     if (!(key in DEFAULTS)) continue;
-    const value = input[key];
     const rule = RULES[key];
+    let value: unknown = input[key];
+    // "500" from a framework that passes attribute text as a property is still 500.
+    if (typeof value === 'string' && rule?.[1].startsWith('a ') && value.trim() !== '' && !Number.isNaN(Number(value))) {
+      value = Number(value);
+    }
     if (value == null) next[key] = DEFAULTS[key];
     else if (!rule || rule[0](value)) next[key] = key === 'url' ? String(value) : value;
     else {

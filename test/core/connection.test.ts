@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import sinon from 'sinon';
-import { CLOSE_HANDSHAKE_WAIT, CloseCode, HeartbeatConnection, type HeartbeatOptions, type WebSocketConstructor } from '../../src/core/index.js';
+import { CLOSE_HANDSHAKE_WAIT, CloseCode, DEAD_SOCKET_CLOSE_WAIT, HeartbeatConnection, type HeartbeatOptions, type WebSocketConstructor } from '../../src/core/index.js';
 import { BrowserLikeMockSocket, Server, StalledSocket, countingClock, recordEvents } from '../helpers/mock.js';
 
 const URL_ = 'ws://mock.test/socket';
@@ -157,6 +157,8 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
       const { connection, log } = await openConnection();
       connection.reconnect();
       expect(connection.status).to.equal('connecting');
+      // The status moves first, so a `close` listener already reads `connecting`.
+      expect(types(log).slice(-2)).to.deep.equal(['status-change', 'close']);
       // The old socket's close handshake ends first, so the server never sees two sockets.
       expect(BrowserLikeMockSocket.instances).to.have.length(1);
       await clock.tickAsync(5);
@@ -186,14 +188,23 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
       expect(connection.status).to.equal('open');
     });
 
-    it('a dead socket is never waited for: the retry after a heartbeat timeout goes at once', async () => {
-      const { log } = await openConnection();
-      await clock.tickAsync(INTERVAL + TIMEOUT);
+    it('a socket declared dead is waited for no longer than DEAD_SOCKET_CLOSE_WAIT', async () => {
+      class NeverClosed extends BrowserLikeMockSocket {
+        override close(code?: number, reason?: string): void {
+          this.closeCalls.push({ code, reason });
+          (this as unknown as { readyState: number }).readyState = 2; // a silent path: CLOSING, forever
+        }
+      }
+      const { log } = await openConnection({}, { WebSocket: NeverClosed });
+      await clock.tickAsync(log.find((e) => e.type === 'open')!.at + INTERVAL + TIMEOUT - Date.now());
       const closeAt = log.find((e) => e.type === 'close')!.at;
+      const reconnecting = log.filter((e) => e.type === 'status-change' && e.detail.status === 'connecting').at(-1)!;
+      await clock.tickAsync(1);
+      expect(reconnecting.at - closeAt).to.be.at.most(1);
+      await clock.tickAsync(closeAt + 1 + DEAD_SOCKET_CLOSE_WAIT - 1 - Date.now());
+      expect(BrowserLikeMockSocket.instances).to.have.length(1);
       await clock.tickAsync(1);
       expect(BrowserLikeMockSocket.instances).to.have.length(2);
-      const reconnecting = log.filter((e) => e.type === 'status-change' && e.detail.status === 'connecting').at(-1)!;
-      expect(reconnecting.at - closeAt).to.be.at.most(1);
     });
 
     it('reconnect() while waiting for a retry connects now, with one socket', async () => {
@@ -314,7 +325,10 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
       expect(log.find((e) => e.type === 'retry')!.detail.delay).to.equal(0);
       await clock.tickAsync(1); // a 0 ms timer set inside a fake-timer tick runs 1 ms later
       expect(connection.status).to.equal('connecting');
+      // The new socket follows the old one's close handshake (4 ms in mock-socket), never both.
+      await clock.tickAsync(5);
       expect(BrowserLikeMockSocket.instances).to.have.length(2);
+      expect(BrowserLikeMockSocket.instances[0]!.readyState).to.equal(3);
     });
 
     it('does not wait for the dead socket: its late close event is ignored', async () => {
@@ -414,37 +428,52 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
 
     it('backoff resets once a connection has stayed open long enough to be healthy', async () => {
       const { connection, log } = await openConnection({ healthyAfter: 1000, interval: 0 });
+      const lastRetry = () => log.filter((e) => e.type === 'retry').at(-1)!.detail;
       server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
-      await clock.tickAsync(100); // retry 1 after 75 ms, opens, then drops again at once
+      await clock.tickAsync(100); // retry after 75 ms, opens, then drops again at once
       server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
       await clock.tickAsync(5);
-      expect(log.filter((e) => e.type === 'retry').at(-1)!.detail.attempt).to.equal(2);
+      // A short-lived connection does not reset the backoff; it does end the retry streak.
+      expect(lastRetry()).to.include({ attempt: 1, delay: 150 });
       await clock.tickAsync(2000);
       expect(connection.status).to.equal('open');
       server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
       await clock.tickAsync(5);
-      expect(log.filter((e) => e.type === 'retry').at(-1)!.detail.attempt).to.equal(1);
+      expect(lastRetry()).to.include({ attempt: 1, delay: 75 });
     });
 
-    it('only the first retry after a heartbeat death is immediate; repeated deaths back off', async () => {
-      server.stop();
-      server = new Server(URL_, { mock: false }); // accepts, never answers a ping
-      const { connection, log } = await openConnection({ reconnectDelay: 100, reconnectMaxDelay: 1000 });
-      await clock.tickAsync(20_000);
-      const delays = log.filter((e) => e.type === 'retry').map((e) => e.detail.delay);
-      expect(delays.slice(0, 5)).to.deep.equal([0, 150, 300, 600, 750]);
-      expect(connection.retryCount).to.be.at.least(5);
+    it('every heartbeat death reconnects at once; a hung server is retried once per interval + timeout', async () => {
+      // The server accepts and never answers a ping.
+      const { log } = await openConnection({ reconnectDelay: 100, reconnectMaxDelay: 1000 });
+      await clock.tickAsync(10 * (INTERVAL + TIMEOUT));
+      const retries = log.filter((e) => e.type === 'retry');
+      expect(retries.map((e) => e.detail.delay)).to.deep.equal(retries.map(() => 0));
+      expect(retries.length).to.be.within(8, 10);
+      const opens = log.filter((e) => e.type === 'open').map((e) => e.at);
+      for (let i = 1; i < opens.length; i++) expect(opens[i]! - opens[i - 1]!).to.be.at.least(INTERVAL + TIMEOUT);
     });
 
-    it('a server that accepts and never answers does not reset the backoff, however long it keeps the socket', async () => {
-      server.stop();
-      server = new Server(URL_, { mock: false });
-      // interval + timeout (6 s) outlasts healthyAfter (5 s): time alone must not count as healthy.
-      const { log } = await openConnection({ interval: 5000, timeout: 1000, reconnectDelay: 100, reconnectMaxDelay: 60_000 });
-      await clock.tickAsync(40_000);
-      const attempts = log.filter((e) => e.type === 'retry').map((e) => e.detail.attempt);
-      expect(attempts.length).to.be.at.least(4);
-      expect(attempts).to.deep.equal(attempts.map((_, i) => i + 1));
+    it('a server that accepts and drops at once keeps backing off, though every attempt opens', async () => {
+      server.on('connection', (socket) => setTimeout(() => socket.close({ code: 1011, reason: 'no', wasClean: true }), 1));
+      const { connection, log } = create({ interval: 0, maxRetries: 1, reconnectMaxDelay: 1000 });
+      connection.start();
+      await clock.tickAsync(5000);
+      const retries = log.filter((e) => e.type === 'retry').map((e) => e.detail);
+      expect(retries.slice(0, 5).map((r) => r.delay)).to.deep.equal([75, 150, 300, 600, 750]);
+      // Each retry opened, so none was a failed attempt: maxRetries 1 is never exhausted.
+      expect(retries.every((r) => r.attempt === 1)).to.equal(true);
+      expect(connection.status).not.to.equal('failed');
+    });
+
+    it('maxRetries counts consecutive failed attempts: a retry that opens starts the count again', async () => {
+      const { connection, log } = await openConnection({ maxRetries: 1, interval: 0 });
+      server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
+      await clock.tickAsync(200);
+      expect(connection.status).to.equal('open');
+      server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
+      await clock.tickAsync(400);
+      expect(connection.status).to.equal('open');
+      expect(log.filter((e) => e.type === 'error')).to.deep.equal([]);
     });
 
     it('gives up after maxRetries: failed, close without reconnect, and an error', async () => {
@@ -814,6 +843,7 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
       const close = log.find((e) => e.type === 'close')!;
       expect(close.detail.code).to.equal(CloseCode.HeartbeatTimeout);
       expect(close.at - probe.at).to.equal(TIMEOUT);
+      await clock.tickAsync(10);
       expect(BrowserLikeMockSocket.instances).to.have.length(2);
     });
 

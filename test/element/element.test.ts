@@ -157,8 +157,7 @@ describe('<heartbeat-socket> (element, mock-socket)', () => {
       await clock.tickAsync(10);
       expect(el.status).to.equal('open');
       el.remove();
-      await Promise.resolve();
-      await Promise.resolve();
+      await clock.tickAsync(0); // the removal is judged in the next task (a move keeps the socket)
       expect(el.status).to.equal('closed');
       expect(log.filter((e) => e.type === 'close').at(-1)!.detail).to.include({ code: 1000, willReconnect: false });
       await clock.tickAsync(10); // mock-socket delivers its own close event
@@ -181,6 +180,52 @@ describe('<heartbeat-socket> (element, mock-socket)', () => {
     expect(BrowserLikeMockSocket.instances).to.have.length(1);
     expect(log.filter((e) => e.type === 'close')).to.deep.equal([]);
     other.remove();
+  });
+
+  it('a move with an await between removal and insertion (still the same task) keeps the connection', async () => {
+    const { el, log } = await makeOpen();
+    const parent = el.parentNode!;
+    el.remove();
+    await null;
+    await Promise.resolve();
+    parent.appendChild(el);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(el.status).to.equal('open');
+    expect(BrowserLikeMockSocket.instances).to.have.length(1);
+    expect(log.filter((e) => e.type === 'close')).to.deep.equal([]);
+  });
+
+  it('removed while failed, a new url opens nothing until it is inserted again', async () => {
+    const { el } = await make({ url: 'ftp://nope.test/' });
+    expect(el.status).to.equal('failed');
+    el.remove();
+    await new Promise((r) => setTimeout(r, 10));
+    el.url = URL_;
+    await el.updateComplete;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(BrowserLikeMockSocket.instances).to.have.length(0);
+    host.append(el);
+    await waitUntil(() => el.status === 'open');
+  });
+
+  it('numeric strings set as properties (as some frameworks pass attribute text) are numbers', async () => {
+    const { el, log } = await make({ url: URL_ });
+    (el as unknown as Record<string, unknown>).interval = '500';
+    (el as unknown as Record<string, unknown>).maxRetries = ' 3 ';
+    await el.updateComplete;
+    expect(el.connection.options.interval).to.equal(500);
+    expect(el.connection.options.maxRetries).to.equal(3);
+    expect(log.filter((e) => e.type === 'error')).to.deep.equal([]);
+  });
+
+  it('an author-written status attribute is put back to the real status', async () => {
+    const el = document.createElement('heartbeat-socket');
+    el.setAttribute('status', 'open'); // in the HTML before the element connected
+    host.append(el);
+    await el.updateComplete;
+    expect(el.getAttribute('status')).to.equal('idle');
+    el.setAttribute('status', 'failed');
+    expect(el.getAttribute('status')).to.equal('idle');
   });
 
   it('inserted again after a removal, it connects again', async () => {

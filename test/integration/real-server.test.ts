@@ -118,6 +118,23 @@ describe('<heartbeat-socket> against a real server', function () {
     expect((await stats(tag)).closes.map((c) => c.code)).to.include(4000);
   });
 
+  it('a heartbeat death against a live but silent server never leaves two sockets at the server', async () => {
+    // The server still completes the close handshake of the socket declared dead; the new
+    // socket waits for that (up to 100 ms), so the server never holds both.
+    const tag = newTag();
+    const { el, log } = await make({ url: wsUrl(info, tag), interval: '100', timeout: '100' });
+    for (let round = 1; round <= 6; round++) {
+      await waitUntil(() => el.status === 'open' && log.filter((e) => e.type === 'open').length === round, `round ${round}: not open`, { timeout: 5000 });
+      await mute(tag, true);
+      await waitUntil(() => log.filter((e) => e.type === 'close').length === round, `round ${round}: not declared dead`, { timeout: 5000 });
+      await mute(tag, false);
+    }
+    await waitUntil(() => log.filter((e) => e.type === 'open').length === 7, 'not reopened', { timeout: 5000 });
+    const s = await stats(tag);
+    expect(s.closes.filter((c) => c.code === 4000)).to.have.length(6);
+    expect(s.maxConcurrent).to.equal(1);
+  });
+
   it('pongs that come late but within the timeout keep the connection', async () => {
     const tag = newTag();
     const { el, log } = await make({ url: wsUrl(info, tag), interval: '150', timeout: '600' });
