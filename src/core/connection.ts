@@ -17,14 +17,24 @@ export type TimerHandle = unknown;
 
 /** Time and timers, injectable so tests (and non-browser hosts) control them. */
 export interface Clock {
+  /**
+   * Monotonic ms (`performance.now()`): every deadline is judged on it, so a wall-clock step
+   * (NTP, the user changing the time) can neither stall nor fire the heartbeat.
+   */
   now(): number;
+  /**
+   * Wall-clock ms (`Date.now()`). A monotonic clock stands still while the machine sleeps; the
+   * wall clock does not, which is how a wake-up is recognised. Defaults to `now()`.
+   */
+  wallNow?(): number;
   setTimeout(callback: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
 }
 
 /** Looks the globals up at each call, so fake timers installed later still take effect. */
 export const systemClock: Clock = {
-  now: () => Date.now(),
+  now: () => performance.now(),
+  wallNow: () => Date.now(),
   setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
@@ -102,7 +112,12 @@ function utf8Length(text: string): number {
 }
 
 function errorMessage(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
+  if (cause instanceof Error) return cause.message;
+  try {
+    return String(cause);
+  } catch {
+    return typeof cause;
+  }
 }
 
 /**
@@ -124,7 +139,8 @@ export class HeartbeatConnection extends EventTarget {
   #socket: WebSocket | undefined;
   /** A healthy socket we closed on purpose, until its close handshake ends (see #connect). */
   #closingSocket: WebSocket | undefined;
-  #closingSocketWait = CLOSE_HANDSHAKE_WAIT;
+  /** When the wait for #closingSocket ends (monotonic), however often a new attempt asks. */
+  #closingSocketDeadline = 0;
   #connectWhenClosed = false;
   #timer: TimerHandle | undefined;
 
@@ -139,6 +155,8 @@ export class HeartbeatConnection extends EventTarget {
   #pingIsWakeProbe = false;
   /** When the heartbeat timer was due, to tell a late timer (a wake-up) from a punctual one. */
   #heartbeatTimerDueAt = 0;
+  /** Wall clock minus monotonic clock, as of the last heartbeat arm: it grows by any sleep. */
+  #wallOffset = 0;
   /** Retries since a socket last opened: what `maxRetries` limits. */
   #retries = 0;
   /** Exponent of the backoff: grows with each retry, reset only by a healthy connection. */
@@ -345,7 +363,7 @@ export class HeartbeatConnection extends EventTarget {
     if (deliberate && socket.readyState === SOCKET_OPEN) {
       this.#forgetClosingSocket();
       this.#closingSocket = socket;
-      this.#closingSocketWait = closeWait;
+      this.#closingSocketDeadline = this.#clock.now() + closeWait;
       socket.onclose = () => this.#handleClosingSocketClosed(socket);
     }
     if (socket.readyState < SOCKET_CLOSING) {
@@ -398,8 +416,9 @@ export class HeartbeatConnection extends EventTarget {
   }
 
   /** Ends on purpose (closed or idle): no retry. */
-  #stop(next: typeof ConnectionStatus.Closed | typeof ConnectionStatus.Idle, ending: SocketEnding, wasClean = true): void {
+  #stop(next: typeof ConnectionStatus.Closed | typeof ConnectionStatus.Idle, ending: SocketEnding, wasClean?: boolean): void {
     const hadSocket = this.#socket !== undefined;
+    wasClean ??= this.#socket?.readyState === SOCKET_OPEN;
     this.#release(ending, true);
     this.#resetRetries();
     const generation = this.#setStatus(next);
@@ -416,11 +435,13 @@ export class HeartbeatConnection extends EventTarget {
     }
     const ending = { code: CloseCode.Normal, reason };
     const hadSocket = this.#socket !== undefined;
+    const wasOpen = this.#socket?.readyState === SOCKET_OPEN;
     this.#release(ending, true);
     // The status moves first, so a `close` listener already reads the new one.
     const generation = this.#connect();
     if (hadSocket && this.#current(generation)) {
-      this.#emit('close', { ...ending, wasClean: true, willReconnect: this.#status === ConnectionStatus.Connecting });
+      const willReconnect = this.#status === ConnectionStatus.Connecting || this.#status === ConnectionStatus.Reconnecting;
+      this.#emit('close', { ...ending, wasClean: wasOpen, willReconnect });
     }
   }
 
@@ -439,7 +460,7 @@ export class HeartbeatConnection extends EventTarget {
       this.#setTimer(() => {
         this.#forgetClosingSocket();
         this.#connectNow();
-      }, this.#closingSocketWait);
+      }, this.#closingSocketDeadline - this.#clock.now());
       return this.#setStatus(ConnectionStatus.Connecting);
     }
     this.#connectNow();
@@ -460,26 +481,30 @@ export class HeartbeatConnection extends EventTarget {
     }
     const generation = this.#setStatus(ConnectionStatus.Connecting);
     if (!this.#current(generation)) return;
-    const failed = (cause: unknown): void => {
-      if (!this.#current(generation)) return;
-      this.#emit('error', { code: 'url-provider-failed', message: `urlProvider failed: ${errorMessage(cause)}`, cause });
-      if (this.#current(generation)) this.#lose(undefined, false);
-    };
-    let result: UrlSpec | PromiseLike<UrlSpec>;
-    try {
-      result = provider({ attempt: this.#retries });
-    } catch (cause) {
-      failed(cause);
-      return;
-    }
-    Promise.resolve(result).then((spec) => {
-      // A result that arrives after close(), reconnect() or a new url belongs to nobody.
-      if (!this.#current(generation)) return;
-      if (typeof spec === 'string' || spec instanceof URL) this.#openSocket({ url: String(spec), protocols: this.#options.protocols });
-      else if (spec && typeof spec === 'object' && 'url' in spec) {
-        this.#openSocket({ url: String(spec.url), protocols: spec.protocols ?? this.#options.protocols });
-      } else failed(new TypeError(`expected a url or { url, protocols }, got ${String(spec)}`));
-    }, failed);
+    const attempt = this.#retries;
+    // Always asked a microtask later, so whatever called #connect finishes its own events first.
+    Promise.resolve()
+      .then(() => provider({ attempt }))
+      .then((spec: UrlSpec) => {
+        // A result that arrives after close(), reconnect() or a new url belongs to nobody.
+        if (!this.#current(generation)) return;
+        if (typeof spec === 'string' || spec instanceof URL) {
+          this.#openSocket({ url: String(spec), protocols: this.#options.protocols });
+        } else if (spec && typeof spec === 'object' && 'url' in spec) {
+          this.#openSocket({ url: String(spec.url), protocols: spec.protocols ?? this.#options.protocols });
+        } else throw new TypeError(`expected a url or { url, protocols }, got ${typeof spec}`);
+      })
+      .catch((cause: unknown) => {
+        if (this.#current(generation)) this.#providerFailed(errorMessage(cause), cause);
+      });
+  }
+
+  /** A url provider that threw, rejected or hung: an error, and a failed attempt (no socket existed). */
+  #providerFailed(message: string, cause?: unknown): void {
+    this.#clearTimer();
+    const generation = this.#generation;
+    this.#emit('error', { code: 'url-provider-failed', message: `urlProvider failed: ${message}`, cause });
+    if (this.#current(generation)) this.#lose(undefined, false);
   }
 
   #openSocket(target: { url: string; protocols: string | readonly string[] }): void {
@@ -553,6 +578,10 @@ export class HeartbeatConnection extends EventTarget {
   }
 
   #handleConnectTimeout(): void {
+    if (!this.#socket) {
+      this.#providerFailed(`no answer within connectTimeout (${this.#options.connectTimeout} ms)`);
+      return;
+    }
     const ending = { code: CloseCode.ConnectTimeout, reason: 'connect timeout' };
     this.#release(ending);
     this.#lose({ ...ending, wasClean: false }, false);
@@ -591,8 +620,8 @@ export class HeartbeatConnection extends EventTarget {
 
     if (!this.#isOnline()) {
       // Offline, an attempt would fail at once: wait for `online` instead of burning retries.
-      const generation = this.#setStatus(ConnectionStatus.Reconnecting);
       this.#waitingFor = 'network';
+      const generation = this.#setStatus(ConnectionStatus.Reconnecting);
       if (ended && this.#current(generation)) this.#emit('close', { ...ended, willReconnect: true });
       return;
     }
@@ -627,7 +656,7 @@ export class HeartbeatConnection extends EventTarget {
     const data: unknown = event.data;
     const { pongMessage } = this.#options;
     if (this.#pingSentAt !== undefined) {
-      const latency = now - this.#pingSentAt;
+      const latency = Math.round(now - this.#pingSentAt);
       this.#pingSentAt = undefined;
       this.#pingIsWakeProbe = false;
       const generation = this.#generation;
@@ -656,8 +685,18 @@ export class HeartbeatConnection extends EventTarget {
     return Math.max(this.#lastInboundAt, this.#lastPingAt) + interval;
   }
 
+  /** How much the wall clock moved on beyond the monotonic one since `#wallOffset` was taken. */
+  #sleptFor(now: number): number {
+    return Math.max(0, this.#wallNow() - now - this.#wallOffset);
+  }
+
+  #wallNow(): number {
+    return this.#clock.wallNow ? this.#clock.wallNow() : this.#clock.now();
+  }
+
   #armHeartbeat(now: number): void {
     if (this.#options.interval <= 0) return;
+    this.#wallOffset = this.#wallNow() - now;
     const due = this.#heartbeatDue();
     this.#heartbeatTimerDueAt = Math.max(due, now);
     this.#setTimer(() => this.#checkHeartbeat(), due - now);
@@ -671,7 +710,8 @@ export class HeartbeatConnection extends EventTarget {
         // this page did not run (sleep, freeze): the reply may be waiting in the socket right
         // now. Give the line one fresh probe and a fresh timeout instead of killing it.
         // (socket.io #5135 and react-use-websocket #269 killed healthy sockets on wake-up.)
-        if (now - this.#heartbeatTimerDueAt > WAKE_LATENESS && !this.#pingIsWakeProbe) {
+        const lateness = now - this.#heartbeatTimerDueAt + this.#sleptFor(now);
+        if (lateness > WAKE_LATENESS && !this.#pingIsWakeProbe) {
           this.#sendPing(now, true);
           this.#armHeartbeat(now);
           return;
@@ -761,7 +801,8 @@ export class HeartbeatConnection extends EventTarget {
 
   /** Back from hidden, frozen or cached: a socket quiet for `interval` may have died meanwhile. */
   #probeIfStale(): void {
-    if (this.#status === ConnectionStatus.Open && this.#clock.now() - this.#lastInboundAt >= this.#options.interval) {
+    const now = this.#clock.now();
+    if (this.#status === ConnectionStatus.Open && now - this.#lastInboundAt + this.#sleptFor(now) >= this.#options.interval) {
       this.#probe();
     }
   }
@@ -779,10 +820,11 @@ export class HeartbeatConnection extends EventTarget {
     }
     const hadSocket = this.#socket !== undefined;
     const ending = { code: CloseCode.Normal, reason: 'page hidden' };
+    const wasOpen = this.#socket?.readyState === SOCKET_OPEN;
     this.#release(ending, true);
-    const generation = this.#setStatus(ConnectionStatus.Reconnecting);
     this.#waitingFor = 'page';
-    if (hadSocket && this.#current(generation)) this.#emit('close', { ...ending, wasClean: true, willReconnect: true });
+    const generation = this.#setStatus(ConnectionStatus.Reconnecting);
+    if (hadSocket && this.#current(generation)) this.#emit('close', { ...ending, wasClean: wasOpen, willReconnect: true });
   };
 
   #onPageShow = (event: Event): void => {

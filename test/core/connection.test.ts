@@ -14,7 +14,7 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
   let connection: HeartbeatConnection | undefined;
 
   beforeEach(() => {
-    clock = sinon.useFakeTimers({ now: 1_000_000, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    clock = sinon.useFakeTimers({ now: 1_000_000, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] });
     BrowserLikeMockSocket.instances = [];
     StalledSocket.instances = [];
     received = [];
@@ -201,7 +201,7 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
       const reconnecting = log.filter((e) => e.type === 'status-change' && e.detail.status === 'connecting').at(-1)!;
       await clock.tickAsync(1);
       expect(reconnecting.at - closeAt).to.be.at.most(1);
-      await clock.tickAsync(closeAt + 1 + DEAD_SOCKET_CLOSE_WAIT - 1 - Date.now());
+      await clock.tickAsync(closeAt + DEAD_SOCKET_CLOSE_WAIT - 1 - Date.now());
       expect(BrowserLikeMockSocket.instances).to.have.length(1);
       await clock.tickAsync(1);
       expect(BrowserLikeMockSocket.instances).to.have.length(2);
@@ -265,6 +265,42 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
       await clock.tickAsync(1000);
       expect(connection.status).to.equal('closed');
       expect(BrowserLikeMockSocket.instances).to.have.length(1);
+    });
+  });
+
+  describe('clocks', () => {
+    it('a wall-clock step backwards neither stalls nor fires the heartbeat', async () => {
+      const { log } = await openConnection();
+      clock.setSystemTime(Date.now() - 3_600_000); // NTP, or the user setting the clock back
+      await clock.tickAsync(INTERVAL + TIMEOUT + 10);
+      expect(log.find((e) => e.type === 'close')?.detail.code).to.equal(CloseCode.HeartbeatTimeout);
+      expect(log.find((e) => e.type === 'heartbeat')).to.equal(undefined);
+    });
+
+    it('a wall-clock step forward does not kill a healthy line', async () => {
+      const { connection } = await openConnection();
+      const client = server.clients()[0]!;
+      client.on('message', (data) => data === 'ping' && client.send('pong'));
+      clock.setSystemTime(Date.now() + 3_600_000);
+      await clock.tickAsync(5 * (INTERVAL + TIMEOUT));
+      expect(connection.status).to.equal('open');
+    });
+
+    it('repeated reconnect() while the old socket never finishes closing still connects within CLOSE_HANDSHAKE_WAIT', async () => {
+      class NeverClosed extends BrowserLikeMockSocket {
+        override close(code?: number, reason?: string): void {
+          this.closeCalls.push({ code, reason });
+          (this as unknown as { readyState: number }).readyState = 2;
+        }
+      }
+      const { connection } = await openConnection({}, { WebSocket: NeverClosed });
+      for (let i = 0; i < 5; i++) {
+        connection.reconnect();
+        await clock.tickAsync(CLOSE_HANDSHAKE_WAIT / 5);
+      }
+      await clock.tickAsync(10);
+      expect(BrowserLikeMockSocket.instances).to.have.length(2);
+      expect(connection.status).to.equal('open');
     });
   });
 
@@ -768,10 +804,13 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
 
     it('a loss while offline schedules no retry until online', async () => {
       const { connection, log } = await openConnection({}, pageEnv());
+      const seen: unknown[] = [];
+      connection.addEventListener('status-change', () => seen.push(connection.waitingFor));
       online = false;
       server.clients()[0]!.close({ code: 1006, reason: '', wasClean: false });
       await clock.tickAsync(60_000);
       expect(connection.waitingFor).to.equal('network');
+      expect(seen).to.deep.equal(['network']); // already set when status-change is heard
       expect(log.filter((e) => e.type === 'close').at(-1)!.detail.willReconnect).to.equal(true);
       expect(log.filter((e) => e.type === 'retry')).to.deep.equal([]);
       expect(BrowserLikeMockSocket.instances).to.have.length(1);
@@ -925,6 +964,8 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
         },
       });
       connection.start();
+      expect(connection.status).to.equal('connecting'); // the provider is asked a microtask later
+      await clock.tickAsync(0);
       expect(connection.status).to.equal('reconnecting');
       const error = log.find((e) => e.type === 'error')!;
       expect(error.detail.code).to.equal('url-provider-failed');
@@ -943,11 +984,39 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
       expect(log.filter((e) => e.type === 'error').map((e) => e.detail.code)).to.deep.equal(['url-provider-failed', 'url-provider-failed', 'retries-exhausted']);
     });
 
-    it('a provider that hangs is cut by connectTimeout', async () => {
-      const { connection } = create({ connectTimeout: 300, urlProvider: () => new Promise<string>(() => undefined) });
+    it('a provider that hangs is cut by connectTimeout: the same error as a rejection, no close (no socket existed)', async () => {
+      const { connection, log } = create({ connectTimeout: 300, urlProvider: () => new Promise<string>(() => undefined) });
       connection.start();
       await clock.tickAsync(300);
       expect(connection.status).to.equal('reconnecting');
+      expect(log.filter((e) => e.type === 'error').map((e) => e.detail.code)).to.deep.equal(['url-provider-failed']);
+      expect(types(log)).not.to.include('close');
+    });
+
+    it('a result that is not a url is a failed attempt, never an exception thrown into the page', async () => {
+      const { connection, log } = create({ connectTimeout: 0, urlProvider: () => Object.create(null) as string });
+      connection.start();
+      await clock.tickAsync(0);
+      expect(connection.status).to.equal('reconnecting');
+      expect(log.find((e) => e.type === 'error')!.detail.code).to.equal('url-provider-failed');
+    });
+
+    it('reconnect() during a handshake with a throwing provider: close (willReconnect) comes before the retry', async () => {
+      let calls = 0;
+      const { connection, log } = create({
+        connectTimeout: 0,
+        urlProvider: () => {
+          if (++calls > 1) throw new Error('x');
+          return URL_;
+        },
+      }, { WebSocket: StalledSocket });
+      connection.start();
+      await clock.tickAsync(10);
+      connection.reconnect();
+      await clock.tickAsync(0);
+      const after = log.slice(log.findIndex((e) => e.type === 'close'));
+      expect(after.map((e) => e.type)).to.deep.equal(['close', 'error', 'status-change', 'retry']);
+      expect(after[0]!.detail).to.include({ willReconnect: true, wasClean: false });
     });
 
     it('a result that arrives after close() opens nothing', async () => {

@@ -151,7 +151,7 @@ describe('<heartbeat-socket> (element, mock-socket)', () => {
   });
 
   it('removal closes the socket and clears every timer', async () => {
-    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     try {
       const { el, log } = await make({ url: URL_, interval: '1000', timeout: '500' });
       await clock.tickAsync(10);

@@ -77,7 +77,8 @@ export function countingClock(): Clock & { set: number; cleared: number } {
   const clock = {
     set: 0,
     cleared: 0,
-    now: () => Date.now(),
+    now: () => performance.now(),
+    wallNow: () => Date.now(),
     setTimeout(callback: () => void, ms: number): TimerHandle {
       clock.set++;
       return globalThis.setTimeout(callback, ms);
