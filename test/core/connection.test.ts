@@ -277,6 +277,18 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
       expect(log.find((e) => e.type === 'heartbeat')).to.equal(undefined);
     });
 
+    it('a wall-clock step forward before a message does not postpone the heartbeat by the step', async () => {
+      const { log } = await openConnection();
+      clock.setSystemTime(Date.now() + 3_600_000);
+      server.clients()[0]!.send('news'); // arrives with a wall time an hour "later"
+      await clock.tickAsync(10);
+      const newsAt = log.find((e) => e.type === 'message')!.at;
+      await clock.tickAsync(INTERVAL + TIMEOUT + 10);
+      const close = log.find((e) => e.type === 'close');
+      expect(close?.detail.code).to.equal(CloseCode.HeartbeatTimeout);
+      expect(close!.at - newsAt).to.be.at.most(INTERVAL + TIMEOUT + 10);
+    });
+
     it('a wall-clock step forward does not kill a healthy line', async () => {
       const { connection } = await openConnection();
       const client = server.clients()[0]!;
