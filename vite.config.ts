@@ -4,6 +4,11 @@ import { defineConfig } from 'vite';
 // plain <script type="module"> on a page without a bundler. (tsc writes the bundler entry,
 // dist/index.js, which keeps Lit external.)
 export default defineConfig({
+  resolve: {
+    // The element uses only ReactiveElement and css, which `lit` re-exports from here; `lit`'s
+    // own entry would also pull in lit-html for its side effects.
+    alias: [{ find: /^lit$/, replacement: '@lit/reactive-element' }],
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: false,

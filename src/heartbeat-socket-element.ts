@@ -1,6 +1,8 @@
-// Lit's reactive base class without its template engine: the shadow root holds only static
-// slots, and lit-html would add about 3 kB gzip to the standalone file for nothing.
-import { ReactiveElement, css, type PropertyDeclaration, type PropertyValues } from '@lit/reactive-element';
+// Lit's reactive base class, without its template engine: the shadow root holds only static
+// slots. Imported from `lit` (external for bundler users, shared with an app's own Lit); the
+// standalone build maps `lit` to `@lit/reactive-element`, so lit-html (about 3 kB gzip) is not
+// bundled for nothing (vite.config.ts).
+import { ReactiveElement, css, type PropertyDeclaration, type PropertyValues } from 'lit';
 import { HeartbeatConnection, type HeartbeatEnvironment, type WaitingFor } from './core/connection.js';
 import type { HeartbeatEventMap } from './core/events.js';
 import type { HeartbeatOptions, MessageFormat, UrlProvider } from './core/options.js';
