@@ -42,6 +42,12 @@ const OPTION_PROPERTIES = {
 } satisfies Record<string, PropertyDeclaration>;
 
 type OptionProperty = keyof typeof OPTION_PROPERTIES;
+
+/**
+ * The element's settable properties, for framework typings (React's JSX, Vue's
+ * GlobalComponents, Svelte's elements): one list, kept by the compiler in step with the element.
+ */
+export type HeartbeatSocketSettings = Partial<Pick<HeartbeatSocketElement, OptionProperty>>;
 const OPTION_NAMES = Object.keys(OPTION_PROPERTIES) as OptionProperty[];
 
 /**

@@ -6,48 +6,17 @@
 // addEventListener(name): the event name is the rest of the prop, case and hyphens kept. So write
 // `onmessage`, `onstatus-change`, `onerror`, never `onMessage` (that would listen for "Message").
 import type { DetailedHTMLProps, HTMLAttributes } from 'react';
-import type {
-  CloseDetail,
-  ErrorDetail,
-  HeartbeatDetail,
-  HeartbeatSocketElement,
-  MessageDetail,
-  OpenDetail,
-  RetryDetail,
-  StatusChangeDetail,
-  UrlProvider,
-} from 'heartbeat-socket';
+import type { HeartbeatEventDetails, HeartbeatSocketElement, HeartbeatSocketSettings } from 'heartbeat-socket';
 
-type Listener<Detail> = (event: CustomEvent<Detail>) => void;
+/** `onmessage`, `onstatus-change`, …: one listener prop per event, named as React 19 needs. */
+type HeartbeatSocketListeners = {
+  [Name in keyof HeartbeatEventDetails as `on${Name}`]?: (event: CustomEvent<HeartbeatEventDetails[Name]>) => void;
+};
 
 /** What React may set on <heartbeat-socket>: its settings and its events. */
-export interface HeartbeatSocketProps
-  extends Omit<
-    DetailedHTMLProps<HTMLAttributes<HeartbeatSocketElement>, HeartbeatSocketElement>,
-    'onError' | 'onClose' | 'onOpen' | 'onMessage'
-  > {
-  url?: string;
-  interval?: number;
-  timeout?: number;
-  pingMessage?: string;
-  pongMessage?: string;
-  protocols?: string | string[];
-  reconnectDelay?: number;
-  reconnectMaxDelay?: number;
-  maxRetries?: number;
-  connectTimeout?: number;
-  format?: 'text' | 'json';
-  queueLimit?: number;
-  binaryType?: BinaryType;
-  urlProvider?: UrlProvider;
-  onopen?: Listener<OpenDetail>;
-  onmessage?: Listener<MessageDetail>;
-  onclose?: Listener<CloseDetail>;
-  onerror?: Listener<ErrorDetail>;
-  'onstatus-change'?: Listener<StatusChangeDetail>;
-  onretry?: Listener<RetryDetail>;
-  onheartbeat?: Listener<HeartbeatDetail>;
-}
+export type HeartbeatSocketProps = HeartbeatSocketSettings &
+  HeartbeatSocketListeners &
+  Omit<DetailedHTMLProps<HTMLAttributes<HeartbeatSocketElement>, HeartbeatSocketElement>, 'onError' | 'onClose' | 'onOpen' | 'onMessage'>;
 
 declare module 'react' {
   namespace JSX {

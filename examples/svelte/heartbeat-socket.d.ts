@@ -3,44 +3,21 @@
 //
 // Event attributes are case-sensitive and named after the event: `onstatus-change`, `onmessage`.
 import type { HTMLAttributes } from 'svelte/elements';
-import type {
-  CloseDetail,
-  ErrorDetail,
-  HeartbeatDetail,
-  HeartbeatSocketElement,
-  MessageDetail,
-  OpenDetail,
-  RetryDetail,
-  StatusChangeDetail,
-  UrlProvider,
-} from 'heartbeat-socket';
+import type { HeartbeatEventDetails, HeartbeatSocketElement, HeartbeatSocketSettings } from 'heartbeat-socket';
 
-type Listener<Detail> = (event: CustomEvent<Detail> & { currentTarget: HeartbeatSocketElement }) => void;
+/** Settings may also be bound to null (Svelte removes the attribute). */
+type Nullable<T> = { [Key in keyof T]?: T[Key] | null };
 
-export interface HeartbeatSocketAttributes
-  extends Omit<HTMLAttributes<HeartbeatSocketElement>, 'onerror' | 'onclose' | 'onmessage'> {
-  url?: string | null;
-  interval?: number | null;
-  timeout?: number | null;
-  pingMessage?: string | null;
-  pongMessage?: string | null;
-  protocols?: string | string[] | null;
-  reconnectDelay?: number | null;
-  reconnectMaxDelay?: number | null;
-  maxRetries?: number | null;
-  connectTimeout?: number | null;
-  format?: 'text' | 'json' | null;
-  queueLimit?: number | null;
-  binaryType?: BinaryType | null;
-  urlProvider?: UrlProvider | null;
-  onopen?: Listener<OpenDetail>;
-  onmessage?: Listener<MessageDetail>;
-  onclose?: Listener<CloseDetail>;
-  onerror?: Listener<ErrorDetail>;
-  'onstatus-change'?: Listener<StatusChangeDetail>;
-  onretry?: Listener<RetryDetail>;
-  onheartbeat?: Listener<HeartbeatDetail>;
-}
+/** `onmessage`, `onstatus-change`, …: one event attribute per event. */
+type HeartbeatSocketListeners = {
+  [Name in keyof HeartbeatEventDetails as `on${Name}`]?: (
+    event: CustomEvent<HeartbeatEventDetails[Name]> & { currentTarget: HeartbeatSocketElement },
+  ) => void;
+};
+
+export type HeartbeatSocketAttributes = Nullable<HeartbeatSocketSettings> &
+  HeartbeatSocketListeners &
+  Omit<HTMLAttributes<HeartbeatSocketElement>, 'onerror' | 'onclose' | 'onmessage'>;
 
 declare module 'svelte/elements' {
   export interface SvelteHTMLElements {

@@ -5,45 +5,17 @@
 // `@status-change` listens for the element's "status-change" event. Vue checks `@event` handlers
 // against `on<Event>` props, which is what `HeartbeatSocketEvents` declares.
 import type { DefineComponent } from 'vue';
-import type {
-  CloseDetail,
-  ErrorDetail,
-  HeartbeatDetail,
-  MessageDetail,
-  OpenDetail,
-  RetryDetail,
-  StatusChangeDetail,
-  UrlProvider,
-} from 'heartbeat-socket';
+import type { HeartbeatEventDetails, HeartbeatSocketSettings } from 'heartbeat-socket';
 
-export interface HeartbeatSocketProps {
-  url?: string;
-  interval?: number;
-  timeout?: number;
-  pingMessage?: string;
-  pongMessage?: string;
-  protocols?: string | string[];
-  reconnectDelay?: number;
-  reconnectMaxDelay?: number;
-  maxRetries?: number;
-  connectTimeout?: number;
-  format?: 'text' | 'json';
-  queueLimit?: number;
-  binaryType?: BinaryType;
-  urlProvider?: UrlProvider;
-}
+export type HeartbeatSocketProps = HeartbeatSocketSettings;
 
-type Listener<Detail> = (event: CustomEvent<Detail>) => void;
+/** "status-change" → "StatusChange". */
+type Pascal<Name extends string> = Name extends `${infer Head}-${infer Tail}` ? `${Capitalize<Head>}${Pascal<Tail>}` : Capitalize<Name>;
 
-export interface HeartbeatSocketEvents {
-  onOpen?: Listener<OpenDetail>;
-  onMessage?: Listener<MessageDetail>;
-  onClose?: Listener<CloseDetail>;
-  onError?: Listener<ErrorDetail>;
-  onStatusChange?: Listener<StatusChangeDetail>;
-  onRetry?: Listener<RetryDetail>;
-  onHeartbeat?: Listener<HeartbeatDetail>;
-}
+/** `onStatusChange`, `onMessage`, …: what Vue checks `@status-change`, `@message` against. */
+export type HeartbeatSocketEvents = {
+  [Name in keyof HeartbeatEventDetails as `on${Pascal<Name>}`]?: (event: CustomEvent<HeartbeatEventDetails[Name]>) => void;
+};
 
 declare module 'vue' {
   interface GlobalComponents {
