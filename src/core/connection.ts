@@ -79,7 +79,7 @@ export const WAKE_LATENESS = 2_000;
 
 /**
  * How long a new attempt waits for a socket we closed on purpose to finish its close handshake,
- * so the server never sees two sockets from one element. A dead socket is never waited for.
+ * so the server never sees two sockets from one element (a dead one: see DEAD_SOCKET_CLOSE_WAIT).
  */
 export const CLOSE_HANDSHAKE_WAIT = 1_000;
 
@@ -126,8 +126,9 @@ function errorMessage(cause: unknown): string {
  * a WebSocket constructor, a clock and an EventTarget.
  *
  * Invariant: every status owns at most one socket and at most one timer (`connecting`: the
- * socket and its handshake deadline; `open`: the socket and the heartbeat timer;
- * `reconnecting`: the retry timer). Every status change goes through `#release()` first, which
+ * socket and its handshake deadline, or before it the wait for the last socket's close or for
+ * the url provider; `open`: the socket and the heartbeat timer; `reconnecting`: the retry
+ * timer, or none while waiting for the network or the page). Every status change goes through `#release()` first, which
  * ends both, so two sockets or a stray timer cannot exist whatever the order of calls.
  */
 export class HeartbeatConnection extends EventTarget {
@@ -137,7 +138,7 @@ export class HeartbeatConnection extends EventTarget {
   #generation = 0;
 
   #socket: WebSocket | undefined;
-  /** A healthy socket we closed on purpose, until its close handshake ends (see #connect). */
+  /** A socket we closed (on purpose, or declared dead), until its close handshake ends (see #connect). */
   #closingSocket: WebSocket | undefined;
   /** When the wait for #closingSocket ends (monotonic), however often a new attempt asks. */
   #closingSocketDeadline = 0;
