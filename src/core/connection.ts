@@ -665,9 +665,16 @@ export class HeartbeatConnection extends EventTarget {
     const data: unknown = event.data;
     const { pongMessage } = this.#options;
     if (this.#pingSentAt !== undefined) {
-      const latency = Math.round(this.#clock.now() - this.#pingSentAt);
+      const now = this.#clock.now();
+      const latency = Math.round(now - this.#pingSentAt);
       this.#pingSentAt = undefined;
       this.#pingIsWakeProbe = false;
+      // The timer waits for the ping's deadline; the next ping is due `interval` after this
+      // reply. When the deadline is later (timeout > interval), move the timer: one timer
+      // operation per heartbeat round, none for the other messages (issue 8 §1a).
+      this.#lastInboundAt = now;
+      this.#syncedInboundWall = this.#lastInboundWall;
+      if (this.#heartbeatTimerDueAt > now + this.#options.interval) this.#armHeartbeat(now);
       const generation = this.#generation;
       this.#emit('heartbeat', { latency, pong: data === pongMessage });
       if (!this.#current(generation)) return;
