@@ -15,5 +15,6 @@ export function backoffDelay(
   // 2^31 already dwarfs any sane cap; stop growing before the float does anything strange.
   const ceiling = Math.min(maxDelay, baseDelay * 2 ** Math.min(retry, 31));
   const half = ceiling / 2;
-  return Math.round(half + random() * half);
+  // A sub-ms setting may round to 0: at least 1 ms, so a retry is never an immediate loop.
+  return Math.max(1, Math.round(half + random() * half));
 }

@@ -4,7 +4,6 @@ import {
   DEFAULTS,
   type UrlSpec,
   MAX_TIMER_DELAY,
-  MIN_RECONNECT_CAP,
   resolveOptions,
   type HeartbeatOptions,
   type ResolvedOptions,
@@ -634,12 +633,9 @@ export class HeartbeatConnection extends EventTarget {
       if (ended && this.#current(generation)) this.#emit('close', { ...ended, willReconnect: true });
       return;
     }
-    const cap = Math.max(reconnectMaxDelay, MIN_RECONNECT_CAP);
-    // A 0 ms base would never grow: doubling from 1 ms keeps even that from spinning.
-    const base = Math.max(reconnectDelay, 1);
     const attempt = ++this.#retries;
     const level = this.#backoffLevel++;
-    const delay = afterHeartbeatDeath ? 0 : backoffDelay(level, base, cap, this.#env.random);
+    const delay = afterHeartbeatDeath ? 0 : backoffDelay(level, reconnectDelay, reconnectMaxDelay, this.#env.random);
     this.#setTimer(() => {
       this.#connect();
     }, delay);

@@ -24,9 +24,9 @@ export interface HeartbeatOptions {
   timeout?: number | null;
   pingMessage?: string | null;
   pongMessage?: string | null;
-  /** ms, base of the backoff; the first retry after a loss waits between half of it and all of it. */
+  /** ms, above 0: base of the backoff; the first retry after a loss waits between half of it and all of it. */
   reconnectDelay?: number | null;
-  /** ms, cap of the backoff; raised to at least 1000 so a refused port is never hammered. */
+  /** ms, above 0: cap of the backoff, honoured as given (a cap below the base wins over it). */
   reconnectMaxDelay?: number | null;
   /** Retries after a loss before giving up (status `failed`); absent or Infinity = never give up. */
   maxRetries?: number | null;
@@ -87,20 +87,25 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
 
 /** Browsers run a setTimeout longer than 2^31-1 ms at once: a huge interval would spin. */
 export const MAX_TIMER_DELAY = 2_147_483_647;
-/** Floor of the backoff cap (see `reconnectMaxDelay`). */
+/**
+ * @deprecated No longer applied: every valid `reconnectMaxDelay` is honoured as given (issue 8
+ * §1b). Only invalid values (0, negative, NaN, non-numeric) fall back to the default.
+ */
 export const MIN_RECONNECT_CAP = 1_000;
 
 const isTime = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const isCount = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
 const TIME = [isTime, 'a number of ms, 0 or more'] as const;
+// A backoff time of 0 would retry in a tight loop: the one guard is here, on invalid input.
+const BACKOFF_TIME = [(v: unknown) => isTime(v) && (v as number) > 0, 'a number of ms above 0'] as const;
 const COUNT = [isCount, 'a whole number, 0 or more'] as const;
 
 /** What each validated option accepts, and how to say so when it is not. */
 const RULES: Partial<Record<keyof ResolvedOptions, readonly [(value: unknown) => boolean, string]>> = {
   interval: TIME,
   timeout: TIME,
-  reconnectDelay: TIME,
-  reconnectMaxDelay: TIME,
+  reconnectDelay: BACKOFF_TIME,
+  reconnectMaxDelay: BACKOFF_TIME,
   connectTimeout: TIME,
   healthyAfter: TIME,
   maxRetries: [(v) => v === Infinity || isCount(v), COUNT[1]],
