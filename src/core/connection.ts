@@ -218,9 +218,10 @@ export class HeartbeatConnection extends EventTarget {
   }
 
   /**
-   * While `reconnecting` with no retry scheduled: `'network'` (the browser is offline; the
-   * retry runs on `online`) or `'page'` (the page was hidden into the back/forward cache; the
-   * retry runs on `pageshow`). Otherwise `null`.
+   * While `reconnecting`: `'network'` when the browser says it is offline (the retry is still
+   * scheduled at the backoff pace, since a loopback, LAN or VPN server may answer; `online`
+   * retries at once), or `'page'` when the page went into the back/forward cache (no retry is
+   * scheduled; `pageshow` retries). Otherwise `null`.
    */
   get waitingFor(): WaitingFor {
     return this.#waitingFor;
@@ -614,7 +615,11 @@ export class HeartbeatConnection extends EventTarget {
     if (wasHealthy) this.#backoffLevel = 0;
 
     const { maxRetries, reconnectDelay, reconnectMaxDelay } = this.#options;
-    if (this.#retries >= maxRetries) {
+    // navigator.onLine is false whenever no interface but loopback is up, while a server on
+    // localhost, the LAN or a VPN may still answer: keep trying at the backoff pace, but an
+    // attempt made while offline does not count towards maxRetries (issue 8 §1c).
+    const offline = !this.#isOnline();
+    if (!offline && this.#retries >= maxRetries) {
       const generation = this.#setStatus(ConnectionStatus.Failed);
       if (!this.#current(generation)) return;
       if (ended) this.#emit('close', { ...ended, willReconnect: false });
@@ -626,19 +631,13 @@ export class HeartbeatConnection extends EventTarget {
       return;
     }
 
-    if (!this.#isOnline()) {
-      // Offline, an attempt would fail at once: wait for `online` instead of burning retries.
-      this.#waitingFor = 'network';
-      const generation = this.#setStatus(ConnectionStatus.Reconnecting);
-      if (ended && this.#current(generation)) this.#emit('close', { ...ended, willReconnect: true });
-      return;
-    }
-    const attempt = ++this.#retries;
+    const attempt = offline ? this.#retries + 1 : ++this.#retries;
     const level = this.#backoffLevel++;
     const delay = afterHeartbeatDeath ? 0 : backoffDelay(level, reconnectDelay, reconnectMaxDelay, this.#env.random);
     this.#setTimer(() => {
       this.#connect();
     }, delay);
+    this.#waitingFor = offline ? 'network' : null;
     const generation = this.#setStatus(ConnectionStatus.Reconnecting);
     if (!this.#current(generation)) return;
     if (ended) this.#emit('close', { ...ended, willReconnect: true });
@@ -810,10 +809,8 @@ export class HeartbeatConnection extends EventTarget {
 
   #onOffline = (): void => {
     if (this.#status === ConnectionStatus.Open) this.#probe();
-    else if (this.#status === ConnectionStatus.Reconnecting && this.#waitingFor === null) {
-      this.#clearTimer();
-      this.#waitingFor = 'network';
-    }
+    // The retry stays scheduled (see #lose); waitingFor says why it may fail.
+    else if (this.#status === ConnectionStatus.Reconnecting && this.#waitingFor === null) this.#waitingFor = 'network';
   };
 
   #onOnline = (): void => {

@@ -775,26 +775,6 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
       target.dispatchEvent(Object.assign(new Event(type), init));
     const sent = () => BrowserLikeMockSocket.instances.at(-1)!.sent.map((m) => m.data);
 
-    it('offline while waiting for a retry: holds it, says why, and retries at once when online', async () => {
-      const { connection, log } = await openConnection({ reconnectDelay: 10_000 }, pageEnv());
-      server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
-      await clock.tickAsync(5);
-      online = false;
-      fire(win, 'offline');
-      expect(connection.status).to.equal('reconnecting');
-      expect(connection.waitingFor).to.equal('network');
-      expect(clock.countTimers()).to.equal(0);
-      await clock.tickAsync(120_000);
-      expect(BrowserLikeMockSocket.instances).to.have.length(1);
-      online = true;
-      fire(win, 'online');
-      expect(connection.status).to.equal('connecting');
-      expect(connection.waitingFor).to.equal(null);
-      await clock.tickAsync(10);
-      expect(connection.status).to.equal('open');
-      expect(log.filter((e) => e.type === 'retry')).to.have.length(1);
-    });
-
     it('online skips a pending backoff delay once', async () => {
       const { connection } = await openConnection({ reconnectDelay: 10_000 }, pageEnv());
       server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
@@ -803,24 +783,6 @@ describe('HeartbeatConnection (core, mock-socket, fake timers)', () => {
       await clock.tickAsync(10);
       expect(connection.status).to.equal('open');
       expect(BrowserLikeMockSocket.live()).to.equal(1);
-    });
-
-    it('a loss while offline schedules no retry until online', async () => {
-      const { connection, log } = await openConnection({}, pageEnv());
-      const seen: unknown[] = [];
-      connection.addEventListener('status-change', () => seen.push(connection.waitingFor));
-      online = false;
-      server.clients()[0]!.close({ code: 1006, reason: '', wasClean: false });
-      await clock.tickAsync(60_000);
-      expect(connection.waitingFor).to.equal('network');
-      expect(seen).to.deep.equal(['network']); // already set when status-change is heard
-      expect(log.filter((e) => e.type === 'close').at(-1)!.detail.willReconnect).to.equal(true);
-      expect(log.filter((e) => e.type === 'retry')).to.deep.equal([]);
-      expect(BrowserLikeMockSocket.instances).to.have.length(1);
-      online = true;
-      fire(win, 'online');
-      await clock.tickAsync(10);
-      expect(connection.status).to.equal('open');
     });
 
     it('offline probes an open socket at once; with no answer it is dead within `timeout`', async () => {
