@@ -91,11 +91,17 @@ export function fakePage() {
     remove(...args);
   };
   const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' });
-  const page = {
+  const page: {
+    win: typeof win;
+    doc: typeof doc;
+    online: boolean;
+    env: HeartbeatEnvironment;
+    fire(target: EventTarget, type: string, init?: Record<string, unknown>): boolean;
+  } = {
     win,
     doc,
     online: true,
-    env: { window: win, document: doc, isOnline: () => page.online } satisfies HeartbeatEnvironment,
+    env: { window: win, document: doc, isOnline: () => page.online },
     fire(target: EventTarget, type: string, init: Record<string, unknown> = {}) {
       return target.dispatchEvent(Object.assign(new Event(type), init));
     },
