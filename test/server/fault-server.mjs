@@ -68,11 +68,24 @@ async function findRefusedPort() {
   return port;
 }
 
+/**
+ * Sockets of a tag still OPEN: a socket whose close handshake is done (close frame sent or
+ * received) is CLOSING until its TCP connection ends, which Firefox sometimes does only after the
+ * next socket's handshake. `current` counts TCP connections; this counts WebSockets.
+ */
+function openCount(state) {
+  let open = 0;
+  for (const ws of state.sockets) if (ws.readyState === WebSocket.OPEN) open++;
+  return open;
+}
+
 function newTagState() {
   return {
     opened: 0,
     current: 0,
     maxConcurrent: 0,
+    /** Most sockets of the tag in the OPEN state at once (see `openCount`). */
+    maxOpen: 0,
     received: [],
     closes: [],
     protocols: [],
@@ -144,6 +157,7 @@ export function createFaultServer() {
     state.opened++;
     state.current++;
     state.maxConcurrent = Math.max(state.maxConcurrent, state.current);
+    state.maxOpen = Math.max(state.maxOpen, openCount(state) + 1);
     const header = req.headers['sec-websocket-protocol'];
     state.protocols = header
       ? String(header)
@@ -406,6 +420,8 @@ export function createFaultServer() {
           opened: state?.opened ?? 0,
           current: state?.current ?? 0,
           maxConcurrent: state?.maxConcurrent ?? 0,
+          open: state ? openCount(state) : 0,
+          maxOpen: state?.maxOpen ?? 0,
           received: state ? [...state.received] : [],
           closes: state ? state.closes.map((c) => ({ ...c })) : [],
           protocols: state ? [...state.protocols] : [],
