@@ -5,7 +5,7 @@
 import { ReactiveElement, css, type PropertyDeclaration, type PropertyValues } from 'lit';
 import { HeartbeatConnection, type HeartbeatEnvironment, type WaitingFor } from './core/connection.js';
 import type { HeartbeatEventMap } from './core/events.js';
-import type { HeartbeatOptions, MessageFormat, UrlProvider } from './core/options.js';
+import type { CloseCodeList, HeartbeatOptions, MessageFormat, UrlProvider } from './core/options.js';
 import { ConnectionStatus } from './core/status.js';
 
 /**
@@ -39,6 +39,10 @@ const OPTION_PROPERTIES = {
   queueLimit: { ...numberAttribute, attribute: 'queue-limit' },
   binaryType: { type: String, attribute: 'binary-type' },
   urlProvider: { attribute: false },
+  // Close codes (issue 8 §2): attribute text like "1008, 4403"; as properties also arrays.
+  fatalCloseCodes: { attribute: 'fatal-close-codes' },
+  refreshCloseCodes: { attribute: 'refresh-close-codes' },
+  retryLaterCloseCodes: { attribute: 'retry-later-close-codes' },
 } satisfies Record<string, PropertyDeclaration>;
 
 type OptionProperty = keyof typeof OPTION_PROPERTIES;
@@ -81,6 +85,9 @@ const OPTION_NAMES = Object.keys(OPTION_PROPERTIES) as OptionProperty[];
  * @attr {'text'|'json'} format - `json` parses inbound text and stringifies outbound values.
  * @attr {number} queue-limit - messages that may wait for an open socket (default 1000).
  * @attr {'blob'|'arraybuffer'} binary-type - how inbound binary messages arrive (default `blob`).
+ * @attr {string} fatal-close-codes - server close codes that end in `failed` (default `1002 1003 1007 1008 1009 1010`).
+ * @attr {string} refresh-close-codes - server close codes that retry at once via `urlProvider`, failing if they recur (default `4401`).
+ * @attr {string} retry-later-close-codes - server close codes whose retry is spread up to the backoff cap (default `1012 1013`).
  * @attr {string} status - read-only, reflected: idle, connecting, open, reconnecting, closed, failed.
  *
  * @cssstate idle - `:state(idle)`: not started (no url, or not in a document).
@@ -142,6 +149,9 @@ export class HeartbeatSocketElement extends ReactiveElement {
    * and counts as a failed attempt.
    */
   declare urlProvider: UrlProvider | undefined;
+  declare fatalCloseCodes: CloseCodeList | undefined;
+  declare refreshCloseCodes: CloseCodeList | undefined;
+  declare retryLaterCloseCodes: CloseCodeList | undefined;
 
   readonly #connection: HeartbeatConnection;
   #internals: ElementInternals | undefined;
