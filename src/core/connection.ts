@@ -13,7 +13,7 @@ import { DEFAULTS, resolveOptions, type HeartbeatOptions, type ResolvedOptions, 
 import { PageLifecycle } from './page-lifecycle.js';
 import { SendQueue } from './send-queue.js';
 import { CloseCode, ConnectionStatus } from './status.js';
-import { SOCKET_OPEN, closeSocket, createSocket, detachSocket } from './socket.js';
+import { SOCKET_OPEN, closeSocket, createSocket, detachSocket, sendData } from './socket.js';
 import { socketTarget, type SocketTarget } from './url.js';
 
 // Moved to their own modules; still reachable from here for existing imports.
@@ -185,7 +185,7 @@ export class HeartbeatConnection extends EventTarget {
     // A socket can be CLOSING before its close event reaches us; a send then is silently lost.
     if (status === ConnectionStatus.Open && socket && socket.readyState === SOCKET_OPEN) {
       try {
-        socket.send(payload);
+        sendData(socket, payload);
         return true;
       } catch (cause) {
         return this.#refuse('send-failed', `send() failed: ${errorMessage(cause)}`, data, cause);
@@ -382,7 +382,7 @@ export class HeartbeatConnection extends EventTarget {
     this.#openedAt = this.#clock.now();
     this.#backoff.opened();
     // Queued messages go first, in order, before anything a listener of `open` sends.
-    const failure = this.#queue.flush((data) => socket.send(data));
+    const failure = this.#queue.flush((data) => sendData(socket, data));
     if (failure) {
       const message = `queued message could not be sent: ${errorMessage(failure.cause)}`;
       this.#emit('error', { code: 'send-failed', message, cause: failure.cause, data: failure.data });

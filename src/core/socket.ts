@@ -2,7 +2,7 @@
 import type { SocketEnding } from './close-policy.js';
 import { type HeartbeatEnvironment, type SocketLike, defaultBaseURI, globalWebSocket } from './environment.js';
 import type { ErrorDetail } from './events.js';
-import { errorMessage } from './message-format.js';
+import { errorMessage, type SocketData } from './message-format.js';
 import { parseProtocols, resolveSocketUrl, type SocketTarget } from './url.js';
 
 export const SOCKET_OPEN = 1;
@@ -36,6 +36,11 @@ export function createSocket(
     // The constructor throws a SyntaxError for what the url check cannot see (a bad subprotocol list).
     return { error: { code: 'invalid-url', message: errorMessage(cause), cause, data: target.url } };
   }
+}
+
+/** Sends what the user gave, a Blob included (SocketLike.send is typed without it). */
+export function sendData(socket: SocketLike, data: SocketData): void {
+  socket.send(data as string | ArrayBuffer | ArrayBufferView);
 }
 
 /** Nothing the socket does from now on reaches us. */
