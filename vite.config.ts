@@ -2,13 +2,8 @@ import { defineConfig } from 'vite';
 
 // `vite build`: dist/heartbeat-socket.js, one self-contained ES module with Lit inside, for a
 // plain <script type="module"> on a page without a bundler. (tsc writes the bundler entry,
-// dist/index.js, which keeps Lit external.)
+// dist/index.js, which keeps @lit/reactive-element external.)
 export default defineConfig({
-  resolve: {
-    // The element uses only ReactiveElement and css, which `lit` re-exports from here; `lit`'s
-    // own entry would also pull in lit-html for its side effects.
-    alias: [{ find: /^lit$/, replacement: '@lit/reactive-element' }],
-  },
   build: {
     outDir: 'dist',
     emptyOutDir: false,
