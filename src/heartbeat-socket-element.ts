@@ -9,6 +9,23 @@ import type { HeartbeatEventMap } from './core/events.js';
 import type { HeartbeatOptions, MessageFormat, UrlProvider } from './core/options.js';
 import { ConnectionStatus } from './core/status.js';
 
+// Every type the custom-elements manifest names for this element, exported from the module the
+// manifest names (dist/heartbeat-socket-element.js), so manifest readers and JSX-type generators
+// can import them from there (issue 9).
+export type { WaitingFor } from './core/connection.js';
+export type {
+  CloseDetail,
+  ErrorDetail,
+  HeartbeatDetail,
+  HeartbeatEventDetails,
+  MessageDetail,
+  OpenDetail,
+  RetryDetail,
+  StatusChangeDetail,
+} from './core/events.js';
+export type { MessageFormat, UrlProvider } from './core/options.js';
+export { ConnectionStatus, HeartbeatConnection };
+
 /**
  * Attribute text → number. Anything that is not a plain number is passed on as the original
  * text, so the core can reject it by name ("interval \"abc\" is not valid") and use the default.

@@ -1,9 +1,8 @@
 // A Vite app that uses the element the way the README says: `import 'heartbeat-socket'`.
 // Built by test/frameworks/vite-app-plugin.mjs and served under a strict CSP; csp.test.ts frames it.
 import 'heartbeat-socket';
-import type { HeartbeatSocketElement } from 'heartbeat-socket';
 
-const el = document.createElement('heartbeat-socket') as HeartbeatSocketElement;
+const el = document.createElement('heartbeat-socket');
 const statuses: string[] = [];
 el.addEventListener('status-change', (event) => statuses.push(event.detail.status));
 el.setAttribute('url', new URL(location.href).searchParams.get('url') ?? '');
