@@ -1,12 +1,30 @@
 // Lit's reactive base class, without its template engine: the shadow root holds only static
-// slots. Imported from `lit` (external for bundler users, shared with an app's own Lit); the
-// standalone build maps `lit` to `@lit/reactive-element`, so lit-html (about 3 kB gzip) is not
-// bundled for nothing (vite.config.ts).
-import { ReactiveElement, css, type PropertyDeclaration, type PropertyValues } from 'lit';
+// slots. Imported from `@lit/reactive-element`, not `lit`: `lit`'s entry also loads Lit's template
+// library (about 3 kB gzip in every app bundle), which creates a Trusted Types policy at load and
+// so dies under `require-trusted-types-for 'script'; trusted-types 'none'` (issue 9). `lit`
+// depends on this same package, so an app that uses Lit still ships one copy of it.
+import { ReactiveElement, css, type PropertyDeclaration, type PropertyValues } from '@lit/reactive-element';
 import { HeartbeatConnection, type HeartbeatEnvironment, type WaitingFor } from './core/connection.js';
 import type { HeartbeatEventMap } from './core/events.js';
 import type { CloseCodeList, HeartbeatOptions, MessageFormat, UrlProvider } from './core/options.js';
 import { ConnectionStatus } from './core/status.js';
+
+// Every type the custom-elements manifest names for this element, exported from the module the
+// manifest names (dist/heartbeat-socket-element.js), so manifest readers and JSX-type generators
+// can import them from there (issue 9).
+export type { WaitingFor } from './core/connection.js';
+export type {
+  CloseDetail,
+  ErrorDetail,
+  HeartbeatDetail,
+  HeartbeatEventDetails,
+  MessageDetail,
+  OpenDetail,
+  RetryDetail,
+  StatusChangeDetail,
+} from './core/events.js';
+export type { MessageFormat, UrlProvider } from './core/options.js';
+export { ConnectionStatus, HeartbeatConnection };
 
 /**
  * Attribute text → number. Anything that is not a plain number is passed on as the original
