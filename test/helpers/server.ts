@@ -98,3 +98,8 @@ export function refuse(tag: string, on = true): Promise<boolean> {
 export function reset(tag: string): Promise<boolean> {
   return serverCommand<boolean>('reset', { tag });
 }
+
+/** Sockets of the tag OPEN now, and the most OPEN at once so far (sampled at every open). */
+export function openSockets(tag: string): Promise<{ open: number; maxOpen: number }> {
+  return serverCommand<{ open: number; maxOpen: number }>('open-sockets', { tag });
+}

@@ -68,6 +68,13 @@ async function findRefusedPort() {
   return port;
 }
 
+/** Sockets of a tag whose readyState is OPEN (a close frame received or sent makes it CLOSING). */
+function countOpen(state) {
+  let open = 0;
+  for (const ws of state.sockets) if (ws.readyState === WebSocket.OPEN) open++;
+  return open;
+}
+
 function newTagState() {
   return {
     opened: 0,
@@ -148,6 +155,8 @@ export function createFaultServer() {
           .filter(Boolean)
       : [];
     state.sockets.add(ws);
+    // Sharing tests: the most sockets of the tag OPEN at once (one closing is not counted).
+    state.maxOpen = Math.max(state.maxOpen ?? 0, countOpen(state));
 
     ws.on('error', noop);
     ws.on('message', (data, isBinary) => {
@@ -429,6 +438,12 @@ export function createFaultServer() {
       case 'refuse':
         stateFor(tag).refused = Boolean(payload.on);
         return true;
+      case 'open-sockets': {
+        // Sharing tests: sockets of the tag OPEN now (a socket in its close handshake is not),
+        // and the most seen at once, sampled whenever one opened.
+        const state = tags.get(tag);
+        return { open: state ? countOpen(state) : 0, maxOpen: state?.maxOpen ?? 0 };
+      }
       case 'reset': {
         forEachSocket(tag, (ws) => {
           serverClosed.add(ws);
