@@ -202,6 +202,14 @@ export class HeartbeatSocketElement extends ReactiveElement {
     return this.#share ? this.#share.queuedCount : this.#connection.queuedCount;
   }
 
+  /**
+   * Whether this document holds the shared socket: with `share="tabs"`, true in the one page
+   * that holds it for the group; with `share="page"`, true while the element is in its group.
+   */
+  get holdsSharedSocket(): boolean {
+    return this.#share?.holding ?? false;
+  }
+
   /** While `reconnecting` with no retry scheduled: `'network'` (offline) or `'page'` (hidden into the back/forward cache). */
   get waitingFor(): WaitingFor {
     return this.#connection.waitingFor;
@@ -212,6 +220,8 @@ export class HeartbeatSocketElement extends ReactiveElement {
    * says why). In `json` format, non-string values are JSON-stringified.
    */
   send(data: unknown): boolean {
+    // Sent before the first update (share set, not joined yet): it waits for the group.
+    if (!this.#share && this.#shareMode() !== 'none') this.#share = this.#newShareSession();
     return this.#share ? this.#share.send(data) : this.#connection.send(data);
   }
 
@@ -331,6 +341,7 @@ export class HeartbeatSocketElement extends ReactiveElement {
     if (mode === 'none' || !address) {
       if (this.#share) {
         // Sharing turned off (or the url became unusable): leave the group, use an own socket.
+        for (const data of this.#share.takeWaitingSends()) this.#connection.send(data);
         this.#share.leave(1000, 'left the sharing group');
         this.#share = undefined;
         this.#closedByRemoval = false;
@@ -344,17 +355,21 @@ export class HeartbeatSocketElement extends ReactiveElement {
       if (status !== ConnectionStatus.Idle && status !== ConnectionStatus.Closed && status !== ConnectionStatus.Failed) {
         this.#connection.close(1000, 'joined a sharing group');
       }
-      this.#share = new ShareSession({
-        target: this,
-        settings: () => this.#settings(),
-        reflect: (status, previous) => this.#reflectStatus(status, previous),
-        unsupported: (unsupportedMode, waitingSends, why, cause) => this.#shareFallback(unsupportedMode, waitingSends, why, cause),
-        queueLimit: () => this.#connection.options.queueLimit,
-      });
+      this.#share = this.#newShareSession();
     }
     this.#share.update(mode, address, urlChanged || this.#closedByRemoval);
     this.#closedByRemoval = false;
     return true;
+  }
+
+  #newShareSession(): ShareSession {
+    return new ShareSession({
+      target: this,
+      settings: () => this.#settings(),
+      reflect: (status, previous) => this.#reflectStatus(status, previous),
+      unsupported: (mode, waitingSends, why, cause) => this.#shareFallback(mode, waitingSends, why, cause),
+      queueLimit: () => this.#connection.options.queueLimit,
+    });
   }
 
   #shareMode(): ShareMode {

@@ -6,6 +6,8 @@ export interface ShareLink {
   readonly status: ConnectionStatus;
   /** Messages waiting for the shared socket to open (in `tabs` mode: this page's). */
   readonly queuedCount: number;
+  /** Whether this document holds the group's socket (always, in `page` mode, while joined). */
+  readonly holding: boolean;
   send(data: unknown): boolean;
   /** Drops the shared socket and connects again, backoff reset: the whole group follows. */
   reconnect(): void;

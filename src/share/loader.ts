@@ -76,6 +76,10 @@ export class ShareSession {
     return this.#link?.queuedCount ?? this.#waitingSends.length;
   }
 
+  get holding(): boolean {
+    return this.#link?.holding ?? false;
+  }
+
   /**
    * Joins the group of `mode` and `address`, or moves there from another group. With the same
    * group, passes a change of settings on. A detached element joins again only when `restart`.
@@ -101,7 +105,7 @@ export class ShareSession {
 
   send(data: unknown): boolean {
     if (this.#link) return this.#link.send(data);
-    if (this.#detached || !this.#wanted) {
+    if (this.#detached) {
       return this.#refuse({ code: 'not-connected', message: `send(): the connection is ${this.#status}; call reconnect() first`, data });
     }
     if (this.#waitingSends.length >= this.#host.queueLimit()) {
@@ -121,6 +125,13 @@ export class ShareSession {
     const count = this.#waitingSends.length;
     this.#waitingSends = [];
     return count;
+  }
+
+  /** Sends still waiting for the sharing code (none once joined): the element's own socket takes them. */
+  takeWaitingSends(): unknown[] {
+    const waiting = this.#waitingSends;
+    this.#waitingSends = [];
+    return waiting;
   }
 
   /** Detaches the element: it shows `closed`; the group goes on without it. */

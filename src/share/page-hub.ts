@@ -50,6 +50,9 @@ export class PageHub {
       get queuedCount() {
         return entry.left ? 0 : hub.connection.queuedCount;
       },
+      get holding() {
+        return !entry.left;
+      },
       send: (data) => this.#as(entry, () => this.connection.send(data)),
       reconnect: () => this.#as(entry, () => this.connection.reconnect()),
       configure: () => {

@@ -106,6 +106,9 @@ export class TabsHub {
       get queuedCount() {
         return entry.left ? 0 : hub.#outbox.size;
       },
+      get holding() {
+        return !entry.left && hub.holding;
+      },
       send: (data) => this.#send(local, data),
       reconnect: () => {
         if (this.#connection) this.#connection.reconnect();

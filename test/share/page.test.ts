@@ -17,7 +17,7 @@ describe('share="page"', function () {
   before(async () => {
     info = await serverInfo();
   });
-  const { make, removeAll } = elementFactory();
+  const { make, track, removeAll } = elementFactory();
   afterEach(() => removeAll());
 
   async function group(n: number, attributes: Record<string, string> = {}, tag = newTag()) {
@@ -53,7 +53,7 @@ describe('share="page"', function () {
   it('each element’s sends arrive in its order, queued ones too', async () => {
     const tag = newTag();
     const elements: HeartbeatSocketElement[] = [];
-    for (const name of ['a', 'b', 'c']) elements.push((await make({ url: wsUrl(info, tag), share: 'page' })).el);
+    for (let k = 0; k < 3; k++) elements.push((await make({ url: wsUrl(info, tag), share: 'page' })).el);
     // Some before the socket opens (queued), some after.
     for (let i = 0; i < 10; i++) elements.forEach((el, k) => expect(el.send(`${'abc'[k]}-${i}`)).to.equal(true));
     await waitUntil(() => elements.every((el) => el.status === 'open'));
@@ -64,6 +64,20 @@ describe('share="page"', function () {
       const mine = received.filter((m) => m.startsWith(`${prefix}-`));
       expect(mine).to.deep.equal(Array.from({ length: 30 }, (_, i) => `${prefix}-${i}`));
     }
+  });
+
+  it('sends made before the element’s first update wait for the group and arrive, in order', async () => {
+    const tag = newTag();
+    const el = document.createElement('heartbeat-socket');
+    track(el);
+    el.setAttribute('share', 'page');
+    el.setAttribute('url', wsUrl(info, tag));
+    expect(el.send('early-1')).to.equal(true);
+    document.body.append(el);
+    expect(el.send('early-2')).to.equal(true);
+    await waitUntil(async () => (await stats(tag)).received.length === 2, 'early sends lost', { timeout: 3000 });
+    expect((await stats(tag)).received).to.deep.equal(['early-1', 'early-2']);
+    expect(el.connection.queuedCount).to.equal(0);
   });
 
   it('removing one leaves the others open on the same socket; its status is closed', async () => {
@@ -246,7 +260,7 @@ describe('share="page"', function () {
   it('churn: a hundred url changes on three shared elements end in one socket per group, on the last url', async () => {
     const a = newTag();
     const b = newTag();
-    const made = [];
+    const made: Array<{ el: HeartbeatSocketElement; log: Log }> = [];
     for (let i = 0; i < 3; i++) made.push(await make({ url: wsUrl(info, a), share: 'page' }));
     for (let i = 0; i < 100; i++) {
       const { el } = made[i % 3]!;
