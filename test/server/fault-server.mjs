@@ -68,8 +68,12 @@ async function findRefusedPort() {
   return port;
 }
 
-/** Sockets of a tag whose readyState is OPEN (a close frame received or sent makes it CLOSING). */
-function countOpen(state) {
+/**
+ * Sockets of a tag still OPEN: a socket whose close handshake is done (close frame sent or
+ * received) is CLOSING until its TCP connection ends, which Firefox sometimes does only after the
+ * next socket's handshake. `current` counts TCP connections; this counts WebSockets.
+ */
+function openCount(state) {
   let open = 0;
   for (const ws of state.sockets) if (ws.readyState === WebSocket.OPEN) open++;
   return open;
@@ -80,6 +84,8 @@ function newTagState() {
     opened: 0,
     current: 0,
     maxConcurrent: 0,
+    /** Most sockets of the tag in the OPEN state at once (see `openCount`). */
+    maxOpen: 0,
     received: [],
     closes: [],
     protocols: [],
@@ -147,6 +153,7 @@ export function createFaultServer() {
     state.opened++;
     state.current++;
     state.maxConcurrent = Math.max(state.maxConcurrent, state.current);
+    state.maxOpen = Math.max(state.maxOpen, openCount(state) + 1);
     const header = req.headers['sec-websocket-protocol'];
     state.protocols = header
       ? String(header)
@@ -155,8 +162,6 @@ export function createFaultServer() {
           .filter(Boolean)
       : [];
     state.sockets.add(ws);
-    // Sharing tests: the most sockets of the tag OPEN at once (one closing is not counted).
-    state.maxOpen = Math.max(state.maxOpen ?? 0, countOpen(state));
 
     ws.on('error', noop);
     ws.on('message', (data, isBinary) => {
@@ -397,6 +402,8 @@ export function createFaultServer() {
           opened: state?.opened ?? 0,
           current: state?.current ?? 0,
           maxConcurrent: state?.maxConcurrent ?? 0,
+          open: state ? openCount(state) : 0,
+          maxOpen: state?.maxOpen ?? 0,
           received: state ? [...state.received] : [],
           closes: state ? state.closes.map((c) => ({ ...c })) : [],
           protocols: state ? [...state.protocols] : [],
@@ -439,10 +446,9 @@ export function createFaultServer() {
         stateFor(tag).refused = Boolean(payload.on);
         return true;
       case 'open-sockets': {
-        // Sharing tests: sockets of the tag OPEN now (a socket in its close handshake is not),
-        // and the most seen at once, sampled whenever one opened.
+        // Sharing tests: sockets of the tag OPEN now, and the most OPEN at once (see `openCount`).
         const state = tags.get(tag);
-        return { open: state ? countOpen(state) : 0, maxOpen: state?.maxOpen ?? 0 };
+        return { open: state ? openCount(state) : 0, maxOpen: state?.maxOpen ?? 0 };
       }
       case 'reset': {
         forEachSocket(tag, (ws) => {
