@@ -157,21 +157,25 @@ describe('share="tabs"', function () {
     await waitUntil(() => others.every(({ page }) => page.messages().includes('after')));
   });
 
-  it('a message queued in a follower during the takeover is delivered, once', async () => {
+  it('messages queued in the followers during the takeover are delivered, once, in order', async () => {
     const tag = newTag();
     const pages = await groupOf(3, { url: wsUrl(info, tag) });
     const holder = holderIndex(pages);
-    const follower = pages.find((_, i) => i !== holder)!;
+    // One of the two followers becomes the next holder; the other reaches it over the channel.
+    const followers = pages.filter((_, i) => i !== holder);
     pages[holder]!.frame.remove();
-    // At once, before anyone holds the socket again.
-    expect(follower.page.send('during-1')).to.equal(true);
-    await settle(20);
-    expect(follower.page.send('during-2')).to.equal(true);
-    await waitUntil(async () => (await stats(tag)).received.includes('during-2'), 'queued message lost', { timeout: 3000 });
+    // Once each follower knows the holder is gone, before the new socket is open.
+    for (const [k, { page }] of followers.entries()) {
+      await waitUntil(() => page.status() !== 'open', 'a follower never noticed the takeover', { timeout: 3000, interval: 1 });
+      expect(page.send(`during-${k}-1`)).to.equal(true);
+      expect(page.send(`during-${k}-2`)).to.equal(true);
+    }
+    await waitUntil(async () => (await stats(tag)).received.length === 4, 'queued messages lost', { timeout: 3000 });
     await settle(200);
-    const received = (await stats(tag)).received.filter((m) => m.startsWith('during-'));
-    expect(received).to.deep.equal(['during-1', 'during-2']);
-    expect(follower.page.el().queuedCount).to.equal(0);
+    const received = (await stats(tag)).received;
+    for (const k of [0, 1]) expect(received.filter((m) => m.startsWith(`during-${k}-`))).to.deep.equal([`during-${k}-1`, `during-${k}-2`]);
+    expect(received.length).to.equal(4);
+    for (const { page } of followers) expect(page.el().queuedCount).to.equal(0);
   });
 
   it('the heartbeat still finds a silent server, and every page sees close then open', async () => {
