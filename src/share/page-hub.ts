@@ -1,4 +1,4 @@
-import { HeartbeatConnection } from '../core/connection.js';
+import { HeartbeatConnection, type HeartbeatEnvironment } from '../core/connection.js';
 import type { HeartbeatOptions } from '../core/options.js';
 import { ConnectionStatus } from '../core/status.js';
 import type { GroupAddress, ShareLink } from './link.js';
@@ -16,13 +16,17 @@ export class PageHub {
   readonly #onEmpty: () => void;
   /** The member whose call is running: its errors are its own. */
   #caller: MemberEntry | undefined;
+  /** While settings are applied: a bad setting was already reported by the element's own connection. */
+  #configuring = false;
 
-  constructor(address: GroupAddress, onEmpty: () => void) {
+  /** `environment`: the core's (a WebSocket and clock for tests), less what the hub itself supplies. */
+  constructor(address: GroupAddress, onEmpty: () => void, environment: Omit<HeartbeatEnvironment, 'eventTarget' | 'onStatusChange'> = {}) {
     this.#address = address;
     this.#onEmpty = onEmpty;
     this.connection = new HeartbeatConnection(
       {},
       {
+        ...environment,
         eventTarget: new ForwardingTarget((event) => this.#receive(event)),
         onStatusChange: (status) => this.members.setStatus(status),
       },
@@ -80,7 +84,12 @@ export class PageHub {
     const ruler = this.members.ruler;
     if (!ruler) return;
     const options = { ...ruler.member.settings(), url: this.#address.url, protocols: this.#address.protocols };
-    this.#as(ruler, () => this.connection.configure(options as HeartbeatOptions));
+    this.#configuring = true;
+    try {
+      this.connection.configure(options as HeartbeatOptions);
+    } finally {
+      this.#configuring = false;
+    }
   }
 
   #as<T>(entry: MemberEntry, call: () => T): T {
@@ -96,6 +105,7 @@ export class PageHub {
   #receive(event: Event): void {
     // Each member gets its own status-change from the MemberSet, with its own `previous`.
     if (event.type === 'status-change') return;
+    if (this.#configuring && event.type === 'error') return;
     const caller = this.#caller;
     if (event.type === 'error' && caller && !caller.left) {
       caller.member.target.dispatchEvent(event);

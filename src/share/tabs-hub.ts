@@ -67,6 +67,8 @@ export class TabsHub {
   #disposed = false;
   /** While the holder closes its connection to hand over: those events are not the group's. */
   #resigning = false;
+  /** While settings are applied: a bad setting was already reported by the element's own connection. */
+  #configuring = false;
   /** Who made the call that is running on the connection: its errors go back to it alone. */
   #caller: { page: string; member: number } | undefined;
 
@@ -273,11 +275,11 @@ export class TabsHub {
     const ruler = this.#ruler();
     if (!this.#connection || !ruler) return;
     const options = { ...ruler.settings(), url: this.#address.url, protocols: this.#address.protocols };
-    this.#caller = { page: this.#pageId, member: this.#locals[0]!.id };
+    this.#configuring = true;
     try {
       this.#connection.configure(options as HeartbeatOptions);
     } finally {
-      this.#caller = undefined;
+      this.#configuring = false;
     }
   }
 
@@ -293,6 +295,7 @@ export class TabsHub {
 
   #receive(event: Event): void {
     if (this.#resigning || event.type === 'status-change') return;
+    if (this.#configuring && event.type === 'error') return;
     const detail = (event as CustomEvent).detail as unknown;
     const caller = this.#caller;
     if (event.type === 'error' && caller) {
