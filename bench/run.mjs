@@ -2,6 +2,8 @@
 // `npm run bench` (builds first, then runs this). Options:
 //   --quick         fewer messages, runs and cycles (a smoke run, about a minute)
 //   --only=a,b      run only some figures: throughput, work, detection, recovery, size, storm, memory
+//   --peers         the comparison with other WebSocket libraries (bench/figures/peers.mjs), printed
+//                   as its own table; alone it runs only that, with --only=… the figures named too
 //
 // Prints one table (figure | measured | baseline | ratio | budget | verdict) on stdout, progress
 // on stderr, and writes bench-results/latest.json (plus a dated copy). Exit code 0 whatever the
@@ -22,13 +24,15 @@ import { benchMemory } from './figures/memory.mjs';
 import { benchSize } from './figures/size.mjs';
 import { benchStorm } from './figures/storm.mjs';
 import { benchThroughput, benchWork } from './figures/throughput.mjs';
+import { runPeers } from './figures/peers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args.find((arg) => arg.startsWith('--only='));
 const ALL = ['throughput', 'work', 'detection', 'recovery', 'size', 'storm', 'memory'];
-const only = onlyArg ? onlyArg.slice('--only='.length).split(',').filter(Boolean) : ALL;
+const peers = args.includes('--peers');
+const only = onlyArg ? onlyArg.slice('--only='.length).split(',').filter(Boolean) : peers ? [] : ALL;
 for (const name of only) if (!ALL.includes(name)) throw new Error(`unknown figure "${name}" (one of ${ALL.join(', ')})`);
 const wants = (name) => only.includes(name);
 
@@ -256,6 +260,19 @@ try {
     });
   });
 
+  if (peers) {
+    log('bench: peers…');
+    const t0 = Date.now();
+    try {
+      await page();
+      figures.peers = await runPeers({ root, browser, origin: staticServer.origin, fault, burstUrl: burst.url, quick, log });
+    } catch (error) {
+      errors.push({ figure: 'peers', error: String(error?.stack ?? error) });
+      log(`bench: peers failed: ${error?.stack ?? error}`);
+    }
+    log(`bench: peers done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+
   const b = benchPage ? await benchPage.catch(() => undefined) : undefined;
   if (b?.pageErrors.length) {
     errors.push({ figure: 'page', error: b.pageErrors.join('\n') });
@@ -292,9 +309,10 @@ const FOOTNOTES = /** @type {[string, string][]} */ ([
   ['memory', '8. memory: heap after 3 forced GCs (HeapProfiler.collectGarbage, Runtime.getHeapUsage) after vs before the cycles, after 20 warm-up cycles; timers via instrumented setTimeout/clearTimeout.'],
 ]).filter(([name]) => wants(name)).map(([, text]) => text);
 
-const table = renderTable(rows);
+const table = rows.length ? renderTable(rows) : '';
 const header = `heartbeat-socket bench${quick ? ' (quick)' : ''} — ${new Date().toISOString()}\nmachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB, ${machine.os}; Node ${machine.node}; ${machine.chromium}`;
 process.stdout.write(`\n${header}\n\n${table}\n\n${FOOTNOTES.join('\n')}\n`);
+if (figures.peers) process.stdout.write(`\n${figures.peers.text}\n`);
 for (const note of notes) process.stdout.write(`note: ${note}\n`);
 if (errors.length) process.stdout.write(`\n${errors.length} figure(s) failed: ${errors.map((e) => e.figure).join(', ')} (see stderr / JSON)\n`);
 
