@@ -40,7 +40,7 @@ const SIZE_ENTRIES = [
   { name: 'sockette', code: "export { default } from 'sockette';" },
   { name: 'websocket-heartbeat-js', code: "export { default } from 'websocket-heartbeat-js';" },
   { name: 'VueUse useWebSocket', code: "export { useWebSocket } from '@vueuse/core';", external: ['vue'] },
-  { name: 'partysocket', code: "export { default } from 'partysocket';" },
+  { name: 'partysocket', code: "export { WebSocket } from 'partysocket';" },
   { name: 'reconnecting-websocket', code: "export { default } from 'reconnecting-websocket';" },
   { name: 'react-use-websocket', code: "export { default } from 'react-use-websocket';", external: ['react', 'react-dom'] },
   { name: 'our core (heartbeat-socket/core)', code: "export * from './src/core/index.ts';", ours: true },
@@ -269,7 +269,7 @@ const LABELS = {
   element: 'our element',
   core: 'our core',
   'reconnecting-websocket': 'reconnecting-websocket',
-  partysocket: 'partysocket (ws)',
+  partysocket: 'partysocket WebSocket',
   sockette: 'sockette',
   'websocket-heartbeat-js': 'websocket-heartbeat-js',
   vueuse: 'VueUse useWebSocket',
@@ -314,10 +314,11 @@ function renderComparison({ versions, sizes, throughput, silent, storm }) {
       s ? (s.foundMs == null ? `never (${bound})` : `${num(s.foundMs)} ms = ${num(s.foundMs / it, 3)} ×`) : '—',
       s ? ms(s.toldMs) : '—',
       s ? ms(s.retryMs) : '—',
-      st ? (st.error ? 'error' : `${st.peak} (${st.reconnected}/${st.clients} back)`) : '—',
+      st ? (st.error ? 'error' : `${st.peak}`) : '—',
+      st && !st.error ? `${st.reconnected}/${st.clients} by ${num(st.lastMs)} ms` : '—',
     ];
   });
-  const headers = ['contender', 'min+gzip B', 'script µs/msg, median (range)', '× raw', 'silent path: close() called', 'page told', 'new socket', `restart: peak per 100 ms`];
+  const headers = ['contender', 'min+gzip B', 'script µs/msg, median (range)', '× raw', 'silent path: close() called', 'page told', 'new socket', 'restart: peak per 100 ms', 'restart: back'];
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
   const extra = sizes.filter((s) => s.ours && !Object.values(SIZE_OF).includes(s.name)).map((s) => `${s.name}: ${num(s.gzip)} B min+gzip -9`);

@@ -9,14 +9,19 @@
 import '/dist/heartbeat-socket.js';
 import { HeartbeatConnection } from '/dist/core/index.js';
 import ReconnectingWebSocket from 'reconnecting-websocket';
-import PartySocketWs from 'partysocket/ws';
+import { WebSocket as PartySocketWs } from 'partysocket';
 import sockette from 'sockette';
-import WebsocketHeartbeatJs from 'websocket-heartbeat-js';
+import WebsocketHeartbeatJsModule from 'websocket-heartbeat-js';
 import { createApp, h, watch } from 'vue';
 import { useWebSocket as useVueWebSocket } from '@vueuse/core';
 import { createElement as reactElement, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
-import useReactWebSocket from 'react-use-websocket';
+import useReactWebSocketModule from 'react-use-websocket';
+
+// Both ship CommonJS with __esModule; imported from ESM in a "type": "module" package, the
+// default import is the whole exports object (Node's rule), so take its `default`.
+const WebsocketHeartbeatJs = WebsocketHeartbeatJsModule.default ?? WebsocketHeartbeatJsModule;
+const useReactWebSocket = useReactWebSocketModule.default ?? useReactWebSocketModule;
 
 const nativeSetTimeout = window.setTimeout.bind(window);
 const NativeWebSocket = window.WebSocket;
@@ -309,7 +314,8 @@ async function silentPathRun({ kind, url, tag, heartbeat, boundMs }) {
     const lastInbound = socket.lastMessageAt;
     const end = performance.now() + boundMs;
     while (performance.now() < end && !(toldAt && tracked.length > 1)) await sleep(10);
-    const retried = tracked.find((ws) => ws !== socket && ws.createdAt > lastInbound);
+    // Same url (the tag is unique per run): a leftover of an earlier run cannot count.
+    const retried = tracked.find((ws) => ws !== socket && ws.url === socket.url && ws.createdAt > lastInbound);
     const since = (t) => (t ? t - lastInbound : null);
     return {
       foundMs: since(socket.closeCalledAt),

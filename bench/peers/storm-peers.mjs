@@ -37,10 +37,10 @@ const FACTORIES = {
     };
   },
   async partysocket() {
-    const { default: PartySocketWs } = await import('partysocket/ws');
+    const { WebSocket: PartySocketWs } = await import('partysocket');
     return (url) => {
-      // Same module-constant first delay as reconnecting-websocket (partysocket forked it).
-      const ws = new PartySocketWs(url, [], { WebSocket, minReconnectionDelay: 1000 + Math.random() * 4000 });
+      // partysocket forked reconnecting-websocket but made the first delay a fixed 3,000 ms.
+      const ws = new PartySocketWs(url, [], { WebSocket });
       return { onOpen: (fn) => ws.addEventListener('open', fn), close: () => ws.close(1000) };
     };
   },
@@ -53,7 +53,9 @@ const FACTORIES = {
     };
   },
   async 'websocket-heartbeat-js'() {
-    const { default: WebsocketHeartbeatJs } = await import('websocket-heartbeat-js');
+    const module = await import('websocket-heartbeat-js');
+    // CommonJS with __esModule: from Node's ESM the default import is the exports object.
+    const WebsocketHeartbeatJs = module.default.default ?? module.default;
     return (url) => {
       const ws = new WebsocketHeartbeatJs({ url });
       const listeners = [];
@@ -62,9 +64,10 @@ const FACTORIES = {
     };
   },
   async vueuse() {
-    // VueUse connects only where it sees a browser (`window` and `document` at import).
+    // VueUse connects only where it sees a browser (`window` and `document` at import), and
+    // Vue's DOM runtime asks the document for one element at load.
     globalThis.window ??= new EventTarget();
-    globalThis.document ??= new EventTarget();
+    globalThis.document ??= Object.assign(new EventTarget(), { createElement: () => ({}) });
     const { effectScope } = await import('vue');
     const { useWebSocket } = await import('@vueuse/core');
     return (url) => {
