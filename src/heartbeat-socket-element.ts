@@ -5,6 +5,7 @@
 import { ReactiveElement, css, type PropertyDeclaration, type PropertyValues } from 'lit';
 import { HeartbeatConnection, type HeartbeatEnvironment, type WaitingFor } from './core/connection.js';
 import type { HeartbeatEventMap } from './core/events.js';
+import type { BatchMode } from './core/message-batch.js';
 import type { HeartbeatOptions, MessageFormat, UrlProvider } from './core/options.js';
 import { ConnectionStatus } from './core/status.js';
 
@@ -39,6 +40,7 @@ const OPTION_PROPERTIES = {
   queueLimit: { ...numberAttribute, attribute: 'queue-limit' },
   binaryType: { type: String, attribute: 'binary-type' },
   urlProvider: { attribute: false },
+  batch: numberAttribute,
 } satisfies Record<string, PropertyDeclaration>;
 
 type OptionProperty = keyof typeof OPTION_PROPERTIES;
@@ -81,6 +83,7 @@ const OPTION_NAMES = Object.keys(OPTION_PROPERTIES) as OptionProperty[];
  * @attr {'text'|'json'} format - `json` parses inbound text and stringifies outbound values.
  * @attr {number} queue-limit - messages that may wait for an open socket (default 1000).
  * @attr {'blob'|'arraybuffer'} binary-type - how inbound binary messages arrive (default `blob`).
+ * @attr {string} batch - `frame`: one `messages` event per animation frame instead of `message` events; a number: per window of that many ms (absent = off).
  * @attr {string} status - read-only, reflected: idle, connecting, open, reconnecting, closed, failed.
  *
  * @cssstate idle - `:state(idle)`: not started (no url, or not in a document).
@@ -92,6 +95,7 @@ const OPTION_NAMES = Object.keys(OPTION_PROPERTIES) as OptionProperty[];
  *
  * @fires {CustomEvent<OpenDetail>} open - the socket opened; queued messages were sent first.
  * @fires {CustomEvent<MessageDetail>} message - an inbound message (never the pong).
+ * @fires {CustomEvent<MessagesDetail>} messages - with `batch`: the messages of one frame (or window), in arrival order.
  * @fires {CustomEvent<CloseDetail>} close - a socket ended; `willReconnect` says whether a retry follows.
  * @fires {CustomEvent<ErrorDetail>} error - bad input, a socket error, a refused send, or giving up.
  * @fires {CustomEvent<StatusChangeDetail>} status-change - the status changed.
@@ -136,6 +140,8 @@ export class HeartbeatSocketElement extends ReactiveElement {
   declare format: MessageFormat | undefined;
   declare queueLimit: number | undefined;
   declare binaryType: BinaryType | undefined;
+  /** `frame`: one `messages` event per animation frame (a task in a hidden page); a number: per window of that many ms. */
+  declare batch: BatchMode | undefined;
   /**
    * Supplies the url (and subprotocols) before every attempt, e.g. to put a fresh token in it;
    * may return a promise. Takes precedence over `url`. A throw or rejection is an `error` event

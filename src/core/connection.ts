@@ -9,6 +9,7 @@ import {
   type HeartbeatOptions,
   type ResolvedOptions,
 } from './options.js';
+import { animationFrames, type FrameScheduler, MessageBatch } from './message-batch.js';
 import { SendQueue, type SocketData } from './send-queue.js';
 import { CloseCode, ConnectionStatus } from './status.js';
 import { parseProtocols, resolveSocketUrl } from './url.js';
@@ -66,6 +67,8 @@ export interface HeartbeatEnvironment {
   document?: (EventTarget & { visibilityState?: string }) | null;
   /** Whether the network is up; defaults to `navigator.onLine`. */
   isOnline?: () => boolean;
+  /** What `batch: 'frame'` waits for: `requestAnimationFrame` by default; `null` = a task. */
+  frames?: FrameScheduler | null;
 }
 
 /** What a reconnect waits for when no retry timer runs. */
@@ -171,6 +174,8 @@ export class HeartbeatConnection extends EventTarget {
   #backoffLevel = 0;
   #waitingFor: WaitingFor = null;
   #lifecycleAttached = false;
+  /** Inbound messages waiting for their `messages` event, in batch mode (see message-batch.ts). */
+  #batch: MessageBatch | null = null;
 
   readonly #queue: SendQueue;
   readonly #env: HeartbeatEnvironment;
@@ -187,6 +192,7 @@ export class HeartbeatConnection extends EventTarget {
     this.#options = resolveOptions(DEFAULTS, options, (error) => problems.push(error));
     if (problems.length > 0) queueMicrotask(() => problems.forEach((error) => this.#emit('error', error)));
     this.#queue = new SendQueue(this.#options.queueLimit);
+    this.#applyBatch();
   }
 
   get status(): ConnectionStatus {
@@ -238,6 +244,7 @@ export class HeartbeatConnection extends EventTarget {
     const next = this.#options;
     this.#queue.limit = next.queueLimit;
     if (this.#socket) this.#socket.binaryType = next.binaryType;
+    if (next.batch !== previous.batch) this.#applyBatch();
 
     if (next.url !== previous.url || next.urlProvider !== previous.urlProvider) {
       if (!this.#hasUrl()) this.#stop(ConnectionStatus.Idle, { code: CloseCode.Normal, reason: 'url removed' });
@@ -545,6 +552,9 @@ export class HeartbeatConnection extends EventTarget {
     };
     socket.onclose = (event) => {
       if (socket !== this.#socket) return;
+      // Batched messages came before the close: they go out first, before the loss is handled.
+      this.#batch?.flush();
+      if (socket !== this.#socket) return;
       // The server's 1000 means "goodbye": honour it. Anything else is a loss worth retrying.
       if (event.code === CloseCode.Normal) {
         this.#stop(ConnectionStatus.Closed, { code: event.code, reason: event.reason }, event.wasClean);
@@ -681,10 +691,31 @@ export class HeartbeatConnection extends EventTarget {
         this.#emit('error', { code: 'invalid-json', message: `inbound message is not valid JSON: ${errorMessage(cause)}`, cause, data });
         return;
       }
-      this.#emit('message', { data: value });
+      this.#deliver(value);
       return;
     }
-    this.#emit('message', { data });
+    this.#deliver(data);
+  }
+
+  #deliver(data: unknown): void {
+    if (this.#batch) this.#batch.push(data);
+    else this.#emit('message', { data });
+  }
+
+  /** A new batch mode: what waits under the old one goes out first. */
+  #applyBatch(): void {
+    this.#batch?.flush();
+    const { batch } = this.#options;
+    const doc = this.#env.document === undefined ? defaultDocument() : this.#env.document;
+    const frames = this.#env.frames !== undefined ? this.#env.frames : typeof requestAnimationFrame === 'function' ? animationFrames : null;
+    this.#batch =
+      batch === 'none'
+        ? null
+        : new MessageBatch(batch, (items) => this.#target.dispatchEvent(new CustomEvent('messages', { detail: { data: items } })), {
+            clock: this.#clock,
+            frames,
+            document: doc,
+          });
   }
 
   /** When the heartbeat next needs attention: a ping's deadline, or the end of the quiet interval. */
@@ -883,6 +914,14 @@ export class HeartbeatConnection extends EventTarget {
   }
 
   #emit<K extends keyof HeartbeatEventDetails>(type: K, detail: HeartbeatEventDetails[K]): void {
+    // Batched messages go out before anything that happened after them (a close, an error):
+    // arrival order holds across events. If a `messages` listener moved the state on, an event
+    // of the superseded sequence is stale and is not dispatched (errors always are).
+    if (this.#batch?.size) {
+      const generation = this.#generation;
+      this.#batch.flush();
+      if (generation !== this.#generation && type !== 'error') return;
+    }
     this.#target.dispatchEvent(new CustomEvent(type, { detail }));
   }
 }

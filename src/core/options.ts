@@ -1,4 +1,5 @@
 import type { ErrorDetail } from './events.js';
+import type { BatchMode } from './message-batch.js';
 
 export type MessageFormat = 'text' | 'json';
 
@@ -40,6 +41,8 @@ export interface HeartbeatOptions {
   healthyAfter?: number | null;
   /** Supplies the url (and subprotocols) per attempt; takes precedence over `url`. */
   urlProvider?: UrlProvider | null;
+  /** `'frame'` (or a window in ms): messages go out as one `messages` event per frame (window). */
+  batch?: BatchMode | null;
 }
 
 export interface ResolvedOptions {
@@ -58,6 +61,7 @@ export interface ResolvedOptions {
   binaryType: BinaryType;
   healthyAfter: number;
   urlProvider: UrlProvider | null;
+  batch: BatchMode;
 }
 
 /**
@@ -83,6 +87,7 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   // not reset the backoff, or it would be retried at the base delay forever.
   healthyAfter: 5_000,
   urlProvider: null,
+  batch: 'none',
 });
 
 /** Browsers run a setTimeout longer than 2^31-1 ms at once: a huge interval would spin. */
@@ -108,6 +113,7 @@ const RULES: Partial<Record<keyof ResolvedOptions, readonly [(value: unknown) =>
   format: [(v) => v === 'text' || v === 'json', '"text" or "json"'],
   binaryType: [(v) => v === 'blob' || v === 'arraybuffer', '"blob" or "arraybuffer"'],
   urlProvider: [(v) => typeof v === 'function', 'a function'],
+  batch: [(v) => v === 'none' || v === 'frame' || isTime(v), 'a number of ms, "frame" or "none"'],
 };
 
 function describe(value: unknown): string {
