@@ -109,6 +109,14 @@ try {
       verdict: verdict(ratio >= 0.9),
     });
     rows.push({
+      figure: 'throughput: batch="frame", script CPU per message',
+      measured: `batch ${us(t.scriptUs.batch)}`,
+      baseline: `raw onmessage ${us(t.scriptUs.raw)}`,
+      ratio: `batch/raw ${fmt(t.batchOverRaw)} (median)`,
+      budget: '≤ 1.25',
+      verdict: verdict(t.batchOverRaw <= 1.25),
+    });
+    rows.push({
       figure: 'throughput: wall clock first→last message (info)',
       measured: `element ${us(t.wallUs.element, 1)}`,
       baseline: `raw ${us(t.wallUs.raw, 1)}`,
