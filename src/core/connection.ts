@@ -9,7 +9,7 @@ import {
   type HeartbeatOptions,
   type ResolvedOptions,
 } from './options.js';
-import { animationFrames, type FrameScheduler, MessageBatch } from './message-batch.js';
+import { animationFrames, createMessageBatch, type FrameScheduler, type MessageBatch } from './message-batch.js';
 import { SendQueue, type SocketData } from './send-queue.js';
 import { CloseCode, ConnectionStatus } from './status.js';
 import { parseProtocols, resolveSocketUrl } from './url.js';
@@ -711,7 +711,7 @@ export class HeartbeatConnection extends EventTarget {
     this.#batch =
       batch === 'none'
         ? null
-        : new MessageBatch(batch, (items) => this.#target.dispatchEvent(new CustomEvent('messages', { detail: { data: items } })), {
+        : createMessageBatch(batch, (items) => this.#target.dispatchEvent(new CustomEvent('messages', { detail: { data: items } })), {
             clock: this.#clock,
             frames,
             document: doc,

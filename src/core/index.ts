@@ -8,5 +8,5 @@ export { SendQueue } from './send-queue.js';
 export type { SocketData } from './send-queue.js';
 export { resolveSocketUrl, parseProtocols } from './url.js';
 export type * from './events.js';
-export { MessageBatch, animationFrames } from './message-batch.js';
-export type { BatchMode, BatchEnvironment, FrameScheduler } from './message-batch.js';
+export { createMessageBatch, animationFrames } from './message-batch.js';
+export type { BatchMode, BatchEnvironment, FrameScheduler, MessageBatch } from './message-batch.js';

@@ -16,89 +16,77 @@ export interface FrameScheduler {
 
 /** Looks the globals up at each call, so fake timers installed later still take effect. */
 export const animationFrames: FrameScheduler = {
-  request: (callback) => globalThis.requestAnimationFrame(callback),
-  cancel: (handle) => globalThis.cancelAnimationFrame(handle as number),
+  request: (callback) => requestAnimationFrame(callback),
+  cancel: (handle) => cancelAnimationFrame(handle as number),
 };
 
 export interface BatchEnvironment {
   clock: Clock;
-  /** `null` (or no `requestAnimationFrame`, as in Node) makes `frame` fall back to a task. */
+  /** `null` (as in Node, where there is no `requestAnimationFrame`) makes `frame` a task. */
   frames: FrameScheduler | null;
   /** Where `visibilitychange` fires and `visibilityState` is read; `null` outside a page. */
   document: (EventTarget & { visibilityState?: string }) | null;
 }
 
+export interface MessageBatch {
+  /** Messages waiting for the next delivery. */
+  readonly size: number;
+  push(data: unknown): void;
+  /** Delivers what is waiting now, if anything, and cancels the scheduled delivery. */
+  flush(): void;
+}
+
 /**
  * Collects inbound messages and hands them over as one array per frame (or window). Per message
  * it costs one array push; the frame (or timer) is requested once per batch, not per message.
- * Nothing is ever held back past `flush()`: the connection flushes before any other event it
+ * Nothing is held back past `flush()`: the connection flushes before any other event it
  * dispatches, so a batch never arrives after the `close` of its socket.
  */
-export class MessageBatch {
-  #items: unknown[] = [];
-  #frame: unknown;
-  #timer: TimerHandle | undefined;
-  #watchingVisibility = false;
-  readonly #onVisibilityChange = (): void => {
-    // Frames stop in a hidden page: what waits for one goes after a task instead.
-    if (this.#frame !== undefined && this.#env.document?.visibilityState === 'hidden') {
-      this.#cancel();
-      this.#timer = this.#env.clock.setTimeout(this.#fire, 0);
+export function createMessageBatch(
+  mode: Exclude<BatchMode, 'none'>,
+  deliver: (items: unknown[]) => void,
+  { clock, frames, document }: BatchEnvironment,
+): MessageBatch {
+  let items: unknown[] = [];
+  let frame: unknown;
+  let timer: TimerHandle | undefined;
+  const task = (): void => {
+    timer = clock.setTimeout(flush, mode === 'frame' ? 0 : mode);
+  };
+  // Frames stop in a hidden page: what waits for one goes after a task instead. Watched only
+  // while a frame is awaited, so a closed connection leaves no listener on the document.
+  const onVisibilityChange = (): void => {
+    if (document!.visibilityState === 'hidden') {
+      cancel();
+      task();
     }
   };
-  readonly #fire = (): void => {
-    this.#frame = this.#timer = undefined;
-    this.flush();
+  const cancel = (): void => {
+    if (frame !== undefined) {
+      frames!.cancel(frame);
+      document?.removeEventListener('visibilitychange', onVisibilityChange);
+    }
+    if (timer !== undefined) clock.clearTimeout(timer);
+    frame = timer = undefined;
   };
-
-  readonly mode: Exclude<BatchMode, 'none'>;
-  readonly #deliver: (items: unknown[]) => void;
-  readonly #env: BatchEnvironment;
-
-  constructor(mode: Exclude<BatchMode, 'none'>, deliver: (items: unknown[]) => void, env: BatchEnvironment) {
-    this.mode = mode;
-    this.#deliver = deliver;
-    this.#env = env;
-  }
-
-  /** Messages waiting for the next delivery. */
-  get size(): number {
-    return this.#items.length;
-  }
-
-  push(data: unknown): void {
-    if (this.#items.push(data) === 1) this.#schedule();
-  }
-
-  /** Delivers what is waiting now, if anything, and cancels the scheduled delivery. */
-  flush(): void {
-    this.#cancel();
-    if (this.#items.length === 0) return;
-    const items = this.#items;
-    this.#items = [];
-    this.#deliver(items);
-  }
-
-  #schedule(): void {
-    const { frames, document, clock } = this.#env;
-    if (this.mode === 'frame' && frames && document?.visibilityState !== 'hidden') {
-      this.#frame = frames.request(this.#fire);
-      if (document) {
-        document.addEventListener('visibilitychange', this.#onVisibilityChange);
-        this.#watchingVisibility = true;
-      }
-      return;
-    }
-    this.#timer = clock.setTimeout(this.#fire, this.mode === 'frame' ? 0 : this.mode);
-  }
-
-  #cancel(): void {
-    if (this.#frame !== undefined) this.#env.frames?.cancel(this.#frame);
-    if (this.#timer !== undefined) this.#env.clock.clearTimeout(this.#timer);
-    this.#frame = this.#timer = undefined;
-    if (this.#watchingVisibility) {
-      this.#env.document?.removeEventListener('visibilitychange', this.#onVisibilityChange);
-      this.#watchingVisibility = false;
-    }
-  }
+  const flush = (): void => {
+    cancel();
+    if (items.length === 0) return;
+    const batch = items;
+    items = [];
+    deliver(batch);
+  };
+  return {
+    get size() {
+      return items.length;
+    },
+    push(data) {
+      if (items.push(data) > 1) return;
+      if (mode === 'frame' && frames && document?.visibilityState !== 'hidden') {
+        frame = frames.request(flush);
+        document?.addEventListener('visibilitychange', onVisibilityChange);
+      } else task();
+    },
+    flush,
+  };
 }

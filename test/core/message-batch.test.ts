@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import sinon from 'sinon';
-import { type FrameScheduler, HeartbeatConnection, type HeartbeatOptions, MessageBatch, systemClock } from '../../src/core/index.js';
+import { createMessageBatch, type FrameScheduler, HeartbeatConnection, type HeartbeatOptions, systemClock } from '../../src/core/index.js';
 import { BrowserLikeMockSocket, Server, recordEvents } from '../helpers/mock.js';
 
 const URL_ = 'ws://mock.test/batch';
@@ -340,10 +340,10 @@ describe('MessageBatch (batch mode, mock-socket, fake timers)', () => {
     }
   });
 
-  describe('MessageBatch alone', () => {
+  describe('createMessageBatch alone', () => {
     it('requests one frame per batch however many messages, and flush() empties it', () => {
       const delivered: unknown[][] = [];
-      const batch = new MessageBatch('frame', (items) => delivered.push(items), { clock: systemClock, frames, document: null });
+      const batch = createMessageBatch('frame', (items) => delivered.push(items), { clock: systemClock, frames, document: null });
       for (let i = 0; i < 1000; i++) batch.push(i);
       expect(frames.requested).to.equal(1);
       expect(batch.size).to.equal(1000);
