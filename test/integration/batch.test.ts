@@ -71,11 +71,19 @@ describe('<heartbeat-socket batch> against a real server', function () {
     };
     requestAnimationFrame(countFrames);
     const frames: number[] = [];
+    // A hidden page has no frames: there the batch goes after a task (unit-tested), and two can
+    // share a frame number here. Seen under a loaded runner; counted so the assertion says so.
+    let visibilityChanges = 0;
+    const onVisibility = () => visibilityChanges++;
+    document.addEventListener('visibilitychange', onVisibility);
     el.addEventListener('messages', () => frames.push(frame));
     for (let i = 0; i < 500; i++) el.send(`m${i}`);
     await waitUntil(() => batches(log).flat().length >= 500, 'not all arrived', { timeout: 10_000 });
     running = false;
-    expect(new Set(frames).size).to.equal(frames.length);
+    document.removeEventListener('visibilitychange', onVisibility);
+    if (visibilityChanges === 0) {
+      expect(new Set(frames).size, `frame numbers of the events: ${frames.join(' ')}`).to.equal(frames.length);
+    }
   });
 
   it('batch="50": a window in ms; the burst comes in fewer events than frames would give', async () => {
