@@ -1,12 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { chromeLauncher, defaultReporter } from '@web/test-runner';
-import { CHROMIUM_FLAGS, chromiumPath } from './test/chromium.mjs';
+import fs from 'node:fs';
+import { defaultReporter } from '@web/test-runner';
+import { browserLauncher } from './test/browsers.mjs';
 import { faultServerPlugin } from './test/server/fault-server.mjs';
 import { pageControlPlugin } from './test/server/page-control.mjs';
 import { demoPlugins } from './test/demo/plugins.mjs';
 
 const faultServer = faultServerPlugin();
+
+// One engine per run (test/run-engines.mjs runs them one after another): chromium, firefox, webkit.
+const engine = process.env.TEST_ENGINE ?? 'chromium';
 
 // mock-socket's `main` is a UMD build; the browser needs its ES build.
 const resolveMockSocket = {
@@ -41,6 +45,8 @@ function summaryReporter() {
       if (!counts) return;
       const skipped = counts.skipped ? `, ${counts.skipped} skipped` : '';
       const line = `${counts.passed} passed, ${counts.failed} failed${skipped}`;
+      // test/run-engines.mjs adds up the engines' counts from here.
+      if (process.env.TEST_SUMMARY_FILE) fs.writeFileSync(process.env.TEST_SUMMARY_FILE, JSON.stringify({ engine, ...counts }));
       // The runner's own summary is drawn after reporters stop: print ours last, at exit.
       process.once('exit', () => process.stdout.write(`\n${line}\n`));
     },
@@ -54,14 +60,7 @@ export default {
   concurrency: 2,
   testFramework: { config: { timeout: 20000 } },
   testsFinishTimeout: 300000,
-  browsers: [
-    chromeLauncher({
-      launchOptions: {
-        executablePath: chromiumPath(),
-        args: CHROMIUM_FLAGS,
-      },
-    }),
-  ],
+  browsers: [browserLauncher(engine)],
   plugins: [
     resolveMockSocket,
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),

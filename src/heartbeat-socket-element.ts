@@ -77,7 +77,7 @@ const OPTION_NAMES = Object.keys(OPTION_PROPERTIES) as OptionProperty[];
  * @attr {string} pong-message - inbound text consumed as the heartbeat reply (default `pong`).
  * @attr {string} protocols - subprotocols, comma-separated.
  * @attr {number} reconnect-delay - ms, base of the backoff (default 1000).
- * @attr {number} reconnect-max-delay - ms, cap of the backoff (default 30000, at least 1000).
+ * @attr {number} reconnect-max-delay - ms, cap of the backoff (default 30000), honoured as given.
  * @attr {number} max-retries - retries after a loss before `failed` (absent = never give up).
  * @attr {number} connect-timeout - ms a handshake may take (default 10000; 0 = no deadline).
  * @attr {'text'|'json'} format - `json` parses inbound text and stringifies outbound values.

@@ -37,7 +37,11 @@ export type ErrorCode =
   | 'socket-error'
   | 'retries-exhausted'
   | 'url-provider-failed'
-  | 'send-failed';
+  | 'send-failed'
+  /** The server closed with a code that says not to come back like this (see `fatalCloseCodes`, `refreshCloseCodes`). */
+  | 'server-rejected'
+  /** No WebSocket implementation: none in this host, and none passed as `environment.WebSocket`. */
+  | 'no-websocket';
 
 /** `error`: something went wrong; the status says what state it left. */
 export interface ErrorDetail {

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './connection.js';
+import type { Clock, PageDocument, TimerHandle } from './environment.js';
 
 /**
  * `'none'`: one `message` event per message. `'frame'`: the messages that arrive before the next
@@ -25,7 +25,7 @@ export interface BatchEnvironment {
   /** `null` (as in Node, where there is no `requestAnimationFrame`) makes `frame` a task. */
   frames: FrameScheduler | null;
   /** Where `visibilitychange` fires and `visibilityState` is read; `null` outside a page. */
-  document: (EventTarget & { visibilityState?: string }) | null;
+  document: PageDocument | null;
 }
 
 export interface MessageBatch {

@@ -1,5 +1,6 @@
-/** Data a WebSocket can send. */
-export type SocketData = string | ArrayBufferLike | ArrayBufferView | Blob;
+import type { SocketData } from './message-format.js';
+
+export type { SocketData } from './message-format.js';
 
 /**
  * Messages waiting for an open socket, oldest first. Bounded: `push` refuses (returns false)

@@ -1,6 +1,7 @@
 // Browser-side wrappers over the fault server (test/server/fault-server.mjs), which runs in the
 // test runner's Node process and is reached through `executeServerCommand('fault-server', ...)`.
 import { executeServerCommand } from '@web/test-runner-commands';
+import { closesTcpPromptly } from './engine.js';
 
 export interface ServerInfo {
   wsPort: number;
@@ -12,7 +13,12 @@ export interface ServerInfo {
 export interface TagStats {
   opened: number;
   current: number;
+  /** Most TCP connections of the tag at once (a socket counts until its TCP close). */
   maxConcurrent: number;
+  /** Sockets of the tag in the OPEN state now (not yet in their close handshake). */
+  open: number;
+  /** Most sockets of the tag OPEN at once. */
+  maxOpen: number;
   received: string[];
   closes: { code: number; reason: string }[];
   protocols: string[];
@@ -94,7 +100,30 @@ export function refuse(tag: string, on = true): Promise<boolean> {
   return serverCommand<boolean>('refuse', { tag, on });
 }
 
+/**
+ * From now on, every new socket of the tag is ended as soon as it opens: terminated (the client
+ * sees 1006), or closed with `code` and `reason`. `null` turns it off.
+ */
+export function onOpen(tag: string, action: { mode: 'terminate' } | { mode: 'close'; code: number; reason?: string } | null): Promise<boolean> {
+  return serverCommand<boolean>('on-open', { tag, ...(action ?? { mode: null }) });
+}
+
+/** When each socket of the tag opened (ms since the epoch, the server's clock), oldest first. */
+export function openTimes(tag: string): Promise<number[]> {
+  return serverCommand<number[]>('open-times', { tag });
+}
+
 /** Terminates the tag's sockets and forgets its state. */
 export function reset(tag: string): Promise<boolean> {
   return serverCommand<boolean>('reset', { tag });
 }
+
+/**
+ * The tag's sockets at the server now. Where the engine ends a closed socket's TCP connection at
+ * once, every TCP connection counts; in Firefox, which may keep it a while (helpers/engine.ts),
+ * the OPEN sockets do: a socket whose close handshake is done is no longer the element's.
+ */
+export const socketsNow = (s: TagStats): number => (closesTcpPromptly ? s.current : s.open);
+
+/** The most sockets of the tag the server held at once, counted as `socketsNow` counts. */
+export const socketsAtOnce = (s: TagStats): number => (closesTcpPromptly ? s.maxConcurrent : s.maxOpen);

@@ -2,7 +2,8 @@ import { expect, waitUntil } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/heartbeat-socket-define.js';
 import { elementFactory, settle } from '../helpers/element.js';
-import { drop, mute, newTag, serverInfo, stats, wsUrl, type ServerInfo } from '../helpers/server.js';
+import { closesTcpPromptly } from '../helpers/engine.js';
+import { drop, mute, newTag, serverInfo, socketsAtOnce, socketsNow, stats, wsUrl, type ServerInfo } from '../helpers/server.js';
 
 // Faults of the real world, reproduced in Chromium itself: the browser's own offline mode, a
 // frozen page, churn of attributes and calls, and a soak of a thousand reconnects.
@@ -25,6 +26,14 @@ async function harnessPage() {
     pageEvents: () => command<Array<{ type: string; at: number }>>({ action: 'eval', id, expression: 'harness.page' }),
     close: () => command<boolean>({ action: 'close', id }),
   };
+}
+
+/**
+ * Offline emulation, freezing and a second tab in front need Chromium's DevTools protocol: these
+ * tests are skipped (and counted as skipped) in Firefox and WebKit.
+ */
+async function requireDevTools(test: Mocha.Context) {
+  if (!(await executeServerCommand<boolean, Record<string, unknown>>('page-control', { action: 'available' }))) test.skip();
 }
 
 /**
@@ -75,7 +84,8 @@ describe('<heartbeat-socket> in the real world', function () {
   const count = (log: Array<{ type: string }>, type: string) => log.filter((e) => e.type === type).length;
 
   describe('offline and online (the browser’s own network emulation)', () => {
-    it('offline: probes the open socket and finds it dead within `timeout`; holds retries; online: reconnects at once', async () => {
+    it('offline: probes the open socket and finds it dead within `timeout`; retries at the backoff pace; online: reconnects at once', async function () {
+      await requireDevTools(this);
       const tag = newTag();
       const page = await harnessPage();
       try {
@@ -86,8 +96,12 @@ describe('<heartbeat-socket> in the real world', function () {
         expect(await page.eval('harness.el.status')).to.equal('reconnecting');
         expect(await page.eval('harness.el.waitingFor')).to.equal('network');
         await settle(1000);
-        expect(await page.eval(`harness.count('retry')`), 'retries while offline').to.equal(0);
-        expect(await page.eval(`harness.count('status-change')`)).to.equal(3); // connecting, open, reconnecting
+        // Offline is only a hint (issue 8 §1c): the retry after a heartbeat death goes at once;
+        // Chromium's emulation fails it in the page, and the next one waits the backoff (base
+        // 3 s), so there is no loop. Nothing reached the server.
+        expect(await page.eval(`harness.count('retry')`), 'retries while offline').to.equal(1);
+        expect(await page.eval('harness.el.waitingFor')).to.equal('network');
+        expect((await stats(tag)).opened).to.equal(1);
         await page.offline(false);
         await page.wait(`harness.count('open') === 2`);
         const events = await page.events();
@@ -101,9 +115,9 @@ describe('<heartbeat-socket> in the real world', function () {
         // Found by the probe sent on `offline`, long before interval (5 s) + timeout.
         expect(close.at - offlineAt).to.be.within(400, 400 + 300);
         expect(reopened.at - onlineAt).to.be.below(1000);
-        // Lost while offline: nothing is scheduled; `online` itself starts the attempt.
-        expect(events.filter((e) => e.type === 'retry')).to.deep.equal([]);
-        expect((await stats(tag)).opened).to.equal(2); // no attempt while offline
+        // `online` skipped the pending backoff delay; the attempts made offline never left the page.
+        expect(events.filter((e) => e.type === 'retry').map((e) => e.detail.delay)[0]).to.equal(0);
+        expect((await stats(tag)).opened).to.equal(2);
         // The socket declared dead was closed while offline: its close frame reaches the server
         // only after `online`, next to the new socket (a dead socket is never waited for). In
         // the end the server holds the one new socket.
@@ -113,7 +127,8 @@ describe('<heartbeat-socket> in the real world', function () {
       }
     });
 
-    it('a short offline spell (shorter than `timeout`) keeps a healthy socket', async () => {
+    it('a short offline spell (shorter than `timeout`) keeps a healthy socket', async function () {
+      await requireDevTools(this);
       const tag = newTag();
       const page = await harnessPage();
       try {
@@ -132,7 +147,8 @@ describe('<heartbeat-socket> in the real world', function () {
   });
 
   describe('a frozen page (DevTools Page.setWebLifecycleState)', () => {
-    it('a socket killed while frozen is found and replaced soon after resume', async () => {
+    it('a socket killed while frozen is found and replaced soon after resume', async function () {
+      await requireDevTools(this);
       const tag = newTag();
       const page = await harnessPage();
       try {
@@ -154,7 +170,8 @@ describe('<heartbeat-socket> in the real world', function () {
       }
     });
 
-    it('across a freeze longer than the heartbeat deadlines: no false heartbeat timeout, one socket after', async () => {
+    it('across a freeze longer than the heartbeat deadlines: no false heartbeat timeout, one socket after', async function () {
+      await requireDevTools(this);
       const tag = newTag();
       const page = await harnessPage();
       try {
@@ -180,7 +197,8 @@ describe('<heartbeat-socket> in the real world', function () {
   });
 
   describe('a background tab', () => {
-    it('keeps its heartbeat: a hung server is found while hidden, and replaced', async () => {
+    it('keeps its heartbeat: a hung server is found while hidden, and replaced', async function () {
+      await requireDevTools(this);
       const tag = newTag();
       const page = await harnessPage();
       let front: Awaited<ReturnType<typeof harnessPage>> | undefined;
@@ -217,9 +235,9 @@ describe('<heartbeat-socket> in the real world', function () {
       await waitUntil(() => el.status === 'open', 'never settled open', { timeout: 5000 });
       await settle(300);
       const [sa, sb] = await Promise.all([stats(a), stats(b)]);
-      expect(sa.current + sb.current).to.equal(1);
-      expect(sa.current).to.equal(1); // the last url set was `a`
-      expect(Math.max(sa.maxConcurrent, sb.maxConcurrent)).to.equal(1);
+      expect(socketsNow(sa) + socketsNow(sb)).to.equal(1);
+      expect(socketsNow(sa)).to.equal(1); // the last url set was `a`
+      expect(Math.max(socketsAtOnce(sa), socketsAtOnce(sb))).to.equal(1);
       expect(el.connection.options.interval).to.equal(1099);
     });
 
@@ -230,8 +248,11 @@ describe('<heartbeat-socket> in the real world', function () {
         const hole = `ws://127.0.0.1:${info.blackholePort}/?tag=${tag}`;
         const { el } = await make({ url: hole, 'connect-timeout': '5000' });
         await waitUntil(async () => (await stats(tag)).blackholeConnections === 1, 'handshake never reached the server');
+        const handshake = el.connection.socket!;
         el.close(); // while connecting
-        await waitUntil(async () => (await stats(tag)).blackholeOpen === 0, 'handshake socket left open after close()');
+        await waitUntil(() => handshake.readyState === WebSocket.CLOSED, 'handshake socket not closed by close()');
+        // Firefox keeps an abandoned handshake's TCP connection (up to 75 s) whatever the page does.
+        if (closesTcpPromptly) await waitUntil(async () => (await stats(tag)).blackholeOpen === 0, 'handshake socket left open after close()');
 
         const live = newTag();
         el.url = wsUrl(info, live);
@@ -245,12 +266,14 @@ describe('<heartbeat-socket> in the real world', function () {
         const tag2 = newTag();
         el.url = `ws://127.0.0.1:${info.blackholePort}/?tag=${tag2}`;
         await waitUntil(async () => (await stats(tag2)).blackholeConnections === 1, 'second handshake never reached the server');
+        const handshake2 = el.connection.socket!;
         el.remove(); // during a handshake
-        await waitUntil(async () => (await stats(tag2)).blackholeOpen === 0, 'handshake socket left open after removal');
+        await waitUntil(() => handshake2.readyState === WebSocket.CLOSED, 'handshake socket not closed by removal');
+        if (closesTcpPromptly) await waitUntil(async () => (await stats(tag2)).blackholeOpen === 0, 'handshake socket left open after removal');
         await settle(50);
         expect(el.status).to.equal('closed');
-        expect((await stats(live)).current).to.equal(0);
-        expect((await stats(live)).maxConcurrent).to.equal(1);
+        expect(socketsNow(await stats(live))).to.equal(0);
+        expect(socketsAtOnce(await stats(live))).to.equal(1);
         expect(timers.pending.size, 'timers left behind').to.equal(0);
       } finally {
         timers.restore();
@@ -273,9 +296,9 @@ describe('<heartbeat-socket> in the real world', function () {
         await waitUntil(() => count(log, 'open') === opens + 1, `cycle ${cycle} never reopened`, { timeout: 10_000, interval: 1 });
       }
       const s = await stats(tag);
-      console.log(`soak: ${s.opened} connections in ${Date.now() - started} ms, server saw at most ${s.maxConcurrent} at once`);
+      console.log(`soak: ${s.opened} connections in ${Date.now() - started} ms, server saw at most ${s.maxConcurrent} TCP connections and ${s.maxOpen} open sockets at once`);
       expect(s.opened).to.equal(1000);
-      expect(s.maxConcurrent).to.equal(1);
+      expect(socketsAtOnce(s)).to.equal(1);
       el.remove();
       await waitUntil(async () => (await stats(tag)).current === 0, 'a socket outlived the element', { timeout: 5000 });
       await settle(50);

@@ -68,17 +68,34 @@ async function findRefusedPort() {
   return port;
 }
 
+/**
+ * Sockets of a tag still OPEN: a socket whose close handshake is done (close frame sent or
+ * received) is CLOSING until its TCP connection ends, which Firefox sometimes does only after the
+ * next socket's handshake. `current` counts TCP connections; this counts WebSockets.
+ */
+function openCount(state) {
+  let open = 0;
+  for (const ws of state.sockets) if (ws.readyState === WebSocket.OPEN) open++;
+  return open;
+}
+
 function newTagState() {
   return {
     opened: 0,
     current: 0,
     maxConcurrent: 0,
+    /** Most sockets of the tag in the OPEN state at once (see `openCount`). */
+    maxOpen: 0,
     received: [],
     closes: [],
     protocols: [],
     muted: false,
     pongDelay: 0,
     refused: false,
+    /** What each new connection gets as soon as it opens: null, or `{ mode, code, reason }` (see `applyOnOpen`). */
+    onOpen: null,
+    /** When each connection opened (ms, Date.now()), most recent last; capped like `received`. */
+    openTimes: [],
     /** @type {Set<WebSocket>} */
     sockets: new Set(),
   };
@@ -140,6 +157,7 @@ export function createFaultServer() {
     state.opened++;
     state.current++;
     state.maxConcurrent = Math.max(state.maxConcurrent, state.current);
+    state.maxOpen = Math.max(state.maxOpen, openCount(state) + 1);
     const header = req.headers['sec-websocket-protocol'];
     state.protocols = header
       ? String(header)
@@ -148,6 +166,8 @@ export function createFaultServer() {
           .filter(Boolean)
       : [];
     state.sockets.add(ws);
+    state.openTimes.push(Date.now());
+    if (state.openTimes.length > RECEIVED_CAP) state.openTimes.shift();
 
     ws.on('error', noop);
     ws.on('message', (data, isBinary) => {
@@ -171,6 +191,18 @@ export function createFaultServer() {
       state.sockets.delete(ws);
       if (!serverClosed.has(ws)) state.closes.push({ code, reason: reason.toString('utf8') });
     });
+    if (state.onOpen) applyOnOpen(ws, state.onOpen);
+  }
+
+  /**
+   * A server that ends every connection as soon as it opens: `terminate` (TCP destroyed, the
+   * client sees 1006) or `close` with `code` and `reason` (a deploy's 1012, an expired token's
+   * 4401, a policy's 1008).
+   */
+  function applyOnOpen(ws, { mode, code, reason }) {
+    serverClosed.add(ws);
+    if (mode === 'terminate') ws.terminate();
+    else ws.close(code, reason);
   }
 
   function onUpgrade(req, socket, head) {
@@ -388,6 +420,8 @@ export function createFaultServer() {
           opened: state?.opened ?? 0,
           current: state?.current ?? 0,
           maxConcurrent: state?.maxConcurrent ?? 0,
+          open: state ? openCount(state) : 0,
+          maxOpen: state?.maxOpen ?? 0,
           received: state ? [...state.received] : [],
           closes: state ? state.closes.map((c) => ({ ...c })) : [],
           protocols: state ? [...state.protocols] : [],
@@ -429,6 +463,13 @@ export function createFaultServer() {
       case 'refuse':
         stateFor(tag).refused = Boolean(payload.on);
         return true;
+      case 'on-open': {
+        const mode = payload.mode === 'terminate' || payload.mode === 'close' ? payload.mode : null;
+        stateFor(tag).onOpen = mode && { mode, code: payload.code == null ? undefined : Number(payload.code), reason: String(payload.reason ?? '') };
+        return true;
+      }
+      case 'open-times':
+        return [...(tags.get(tag)?.openTimes ?? [])];
       case 'reset': {
         forEachSocket(tag, (ws) => {
           serverClosed.add(ws);

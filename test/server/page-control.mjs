@@ -3,6 +3,7 @@
 // and freezing the page (timers and sockets stop as on a sleeping machine). The test page stays
 // connected and asks for each step:
 //
+//   executeServerCommand('page-control', { action: 'available' }) → whether this engine can (Chromium)
 //   executeServerCommand('page-control', { action: 'open', path: '/test/fixtures/harness.html' }) → id
 //   { action: 'eval', id, expression }        → the JSON value of `expression` in that page
 //   { action: 'wait', id, expression, ms }    → waits until `expression` is truthy there
@@ -12,6 +13,8 @@
 
 const MAX_MS = 30_000;
 const clampMs = (ms) => Math.min(Math.max(Number(ms) || 0, 0), MAX_MS);
+
+const hasDevTools = (browser) => browser.type === 'puppeteer' && /^Chrom/.test(browser.name) && typeof browser.getPage === 'function';
 
 export function pageControlPlugin({ faultServer } = {}) {
   const pages = new Map();
@@ -28,8 +31,11 @@ export function pageControlPlugin({ faultServer } = {}) {
     async executeCommand({ command, payload, session }) {
       if (command !== 'page-control') return undefined;
       const action = payload?.action;
+      // Firefox through puppeteer has pages too, but no DevTools protocol (and its offline mode
+      // does not cut a loopback socket, NOTES.md); WebKit is not driven by puppeteer at all.
+      if (action === 'available') return hasDevTools(session.browser);
       if (action === 'open') {
-        if (typeof session.browser.getPage !== 'function') throw new Error('page-control needs a Chromium launcher');
+        if (!hasDevTools(session.browser)) throw new Error('page-control needs Chromium (the DevTools protocol)');
         const testPage = session.browser.getPage(session.id);
         const page = await testPage.browserContext().newPage();
         const cdp = await page.createCDPSession();
