@@ -7,6 +7,7 @@ import { ReactiveElement, css, type PropertyDeclaration, type PropertyValues } f
 import { HeartbeatConnection, type HeartbeatEnvironment, type WaitingFor } from './core/connection.js';
 import type { HeartbeatEventMap } from './core/events.js';
 import type { CloseCodeList, HeartbeatOptions, MessageFormat, UrlProvider } from './core/options.js';
+import type { BatchMode } from './core/message-batch.js';
 import { ConnectionStatus } from './core/status.js';
 import { groupAddress, ShareSession, type ShareMode } from './share/loader.js';
 
@@ -62,6 +63,7 @@ const OPTION_PROPERTIES = {
   fatalCloseCodes: { attribute: 'fatal-close-codes' },
   refreshCloseCodes: { attribute: 'refresh-close-codes' },
   retryLaterCloseCodes: { attribute: 'retry-later-close-codes' },
+  batch: numberAttribute,
 } satisfies Record<string, PropertyDeclaration>;
 
 type OptionProperty = keyof typeof OPTION_PROPERTIES;
@@ -108,6 +110,7 @@ const OPTION_NAMES = Object.keys(OPTION_PROPERTIES) as OptionProperty[];
  * @attr {string} refresh-close-codes - server close codes that retry at once via `urlProvider`, failing if they recur (default `4401`).
  * @attr {string} retry-later-close-codes - server close codes whose retry is spread up to the backoff cap (default `1012 1013`).
  * @attr {'none'|'page'|'tabs'} share - share one socket among the elements of the page (`page`) or of every same-origin page (`tabs`) with the same url and protocols; see docs/sharing.md.
+ * @attr {string} batch - `frame`: one `messages` event per animation frame instead of `message` events; a number: per window of that many ms (absent = off).
  * @attr {string} status - read-only, reflected: idle, connecting, open, reconnecting, closed, failed.
  *
  * @cssstate idle - `:state(idle)`: not started (no url, or not in a document).
@@ -119,6 +122,7 @@ const OPTION_NAMES = Object.keys(OPTION_PROPERTIES) as OptionProperty[];
  *
  * @fires {CustomEvent<OpenDetail>} open - the socket opened; queued messages were sent first.
  * @fires {CustomEvent<MessageDetail>} message - an inbound message (never the pong).
+ * @fires {CustomEvent<MessagesDetail>} messages - with `batch`: the messages of one frame (or window), in arrival order.
  * @fires {CustomEvent<CloseDetail>} close - a socket ended; `willReconnect` says whether a retry follows.
  * @fires {CustomEvent<ErrorDetail>} error - bad input, a socket error, a refused send, or giving up.
  * @fires {CustomEvent<StatusChangeDetail>} status-change - the status changed.
@@ -163,6 +167,8 @@ export class HeartbeatSocketElement extends ReactiveElement {
   declare format: MessageFormat | undefined;
   declare queueLimit: number | undefined;
   declare binaryType: BinaryType | undefined;
+  /** `frame`: one `messages` event per animation frame (a task in a hidden page); a number: per window of that many ms. */
+  declare batch: BatchMode | undefined;
   /**
    * Supplies the url (and subprotocols) before every attempt, e.g. to put a fresh token in it;
    * may return a promise. Takes precedence over `url`. A throw or rejection is an `error` event
