@@ -31,7 +31,7 @@ function fileLimit() {
   }
 }
 
-async function startServer(port = 0) {
+export async function startServer(port = 0) {
   const accepted = [];
   const server = http.createServer((_req, res) => res.writeHead(426).end());
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });

@@ -5,10 +5,11 @@
 import { Backoff, isHealthy, type Loss } from './backoff.js';
 import { checkOwnClose, closeAction, rejectionMessage, type SocketEnding } from './close-policy.js';
 import { CLOSE_HANDSHAKE_WAIT, ClosingSocket, DEAD_SOCKET_CLOSE_WAIT } from './closing-socket.js';
-import { type Clock, type HeartbeatEnvironment, type SocketCloseEvent, type SocketLike, type SocketMessageEvent, type TimerHandle, startTimer, systemClock } from './environment.js';
+import { type Clock, type HeartbeatEnvironment, type SocketCloseEvent, type SocketLike, type SocketMessageEvent, type TimerHandle, defaultDocument, startTimer, systemClock } from './environment.js';
 import type { CloseDetail, ErrorDetail, HeartbeatEventDetails, HeartbeatEventMap } from './events.js';
 import { Heartbeat } from './heartbeat.js';
 import { UnsendableValue, decodeInbound, encodeOutbound, errorMessage } from './message-format.js';
+import { animationFrames, createMessageBatch, type MessageBatch } from './message-batch.js';
 import { DEFAULTS, resolveOptions, type HeartbeatOptions, type ResolvedOptions, type UrlSpec } from './options.js';
 import { PageLifecycle } from './page-lifecycle.js';
 import { SendQueue } from './send-queue.js';
@@ -63,6 +64,8 @@ export class HeartbeatConnection extends EventTarget {
   readonly #target: EventTarget;
   readonly #heartbeat: Heartbeat;
   readonly #page: PageLifecycle;
+  /** Inbound messages waiting for their `messages` event, in batch mode (message-batch.ts). */
+  #batch: MessageBatch | null = null;
 
   constructor(options: HeartbeatOptions = {}, environment: HeartbeatEnvironment = {}) {
     super();
@@ -86,6 +89,7 @@ export class HeartbeatConnection extends EventTarget {
       pageHide: () => this.#onPageHide(),
       pageShow: (persisted) => this.#onPageShow(persisted),
     });
+    this.#applyBatch();
   }
 
   get status(): ConnectionStatus {
@@ -138,6 +142,7 @@ export class HeartbeatConnection extends EventTarget {
     const next = this.#options;
     this.#queue.limit = next.queueLimit;
     if (this.#socket) this.#socket.binaryType = next.binaryType;
+    if (next.batch !== previous.batch) this.#applyBatch();
 
     if (next.url !== previous.url || next.urlProvider !== previous.urlProvider) {
       if (!this.#hasUrl()) this.#stop(ConnectionStatus.Idle, { code: CloseCode.Normal, reason: 'url removed' });
@@ -359,6 +364,9 @@ export class HeartbeatConnection extends EventTarget {
       if (socket === this.#socket) this.#emit('error', { code: 'socket-error', message: `WebSocket error on ${socket.url}`, cause: event });
     };
     socket.onclose = (event) => {
+      if (socket !== this.#socket) return;
+      // Batched messages came before the close: they go out first, before the loss is handled.
+      this.#batch?.flush();
       if (socket === this.#socket) this.#handleServerClose(event);
     };
     this.#socket = socket;
@@ -482,7 +490,23 @@ export class HeartbeatConnection extends EventTarget {
       this.#emit('error', { code: 'invalid-json', message: `inbound message is not valid JSON: ${errorMessage(cause)}`, cause, data });
       return;
     }
-    this.#emit('message', { data: value });
+    if (this.#batch) this.#batch.push(value);
+    else this.#emit('message', { data: value });
+  }
+
+  /** A new batch mode: what waits under the old one goes out first. */
+  #applyBatch(): void {
+    this.#batch?.flush();
+    const { batch } = this.#options;
+    const env = this.#env;
+    this.#batch =
+      batch === 'none'
+        ? null
+        : createMessageBatch(batch, (items) => this.#target.dispatchEvent(new CustomEvent('messages', { detail: { data: items } })), {
+            clock: this.#clock,
+            frames: env.frames !== undefined ? env.frames : typeof requestAnimationFrame === 'function' ? animationFrames : null,
+            document: env.document !== undefined ? env.document : defaultDocument(),
+          });
   }
 
   // ---- what the page reports (page-lifecycle.ts) ------------------------------------------
@@ -543,6 +567,14 @@ export class HeartbeatConnection extends EventTarget {
   }
 
   #emit<K extends keyof HeartbeatEventDetails>(type: K, detail: HeartbeatEventDetails[K]): void {
+    // Batched messages go out before anything that happened after them (a close, an error):
+    // arrival order holds across events. If a `messages` listener moved the state on, an event
+    // of the superseded sequence is stale and is not dispatched (errors always are).
+    if (this.#batch?.size) {
+      const generation = this.#generation;
+      this.#batch.flush();
+      if (generation !== this.#generation && type !== 'error') return;
+    }
     this.#target.dispatchEvent(new CustomEvent(type, { detail }));
   }
 }

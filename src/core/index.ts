@@ -36,3 +36,5 @@ export type { SocketData } from './send-queue.js';
 export { resolveSocketUrl, parseProtocols, socketTarget } from './url.js';
 export type { SocketTarget } from './url.js';
 export type * from './events.js';
+export { createMessageBatch, animationFrames } from './message-batch.js';
+export type { BatchMode, BatchEnvironment, FrameScheduler, MessageBatch } from './message-batch.js';
