@@ -5,17 +5,26 @@
 import { Backoff, isHealthy, type Loss } from './backoff.js';
 import { checkOwnClose, closeAction, rejectionMessage, type SocketEnding } from './close-policy.js';
 import { CLOSE_HANDSHAKE_WAIT, ClosingSocket, DEAD_SOCKET_CLOSE_WAIT } from './closing-socket.js';
-import { type Clock, type HeartbeatEnvironment, type SocketCloseEvent, type SocketLike, type SocketMessageEvent, type TimerHandle, defaultDocument, startTimer, systemClock } from './environment.js';
+import {
+  type Clock,
+  type HeartbeatEnvironment,
+  type SocketCloseEvent,
+  type SocketLike,
+  type SocketMessageEvent,
+  Timer,
+  defaultDocument,
+  systemClock,
+} from './environment.js';
 import type { CloseDetail, ErrorDetail, HeartbeatEventDetails, HeartbeatEventMap } from './events.js';
 import { Heartbeat } from './heartbeat.js';
 import { UnsendableValue, decodeInbound, encodeOutbound, errorMessage } from './message-format.js';
 import { animationFrames, createMessageBatch, type MessageBatch } from './message-batch.js';
-import { DEFAULTS, resolveOptions, type HeartbeatOptions, type ResolvedOptions, type UrlSpec } from './options.js';
+import { DEFAULTS, resolveOptions, type HeartbeatOptions, type ResolvedOptions } from './options.js';
 import { PageLifecycle } from './page-lifecycle.js';
 import { SendQueue } from './send-queue.js';
 import { CloseCode, ConnectionStatus } from './status.js';
 import { SOCKET_OPEN, closeSocket, createSocket, detachSocket, sendData } from './socket.js';
-import { socketTarget, type SocketTarget } from './url.js';
+import { askUrlProvider, type SocketTarget } from './url.js';
 
 // Moved to their own modules; still reachable from here for existing imports.
 export type { Clock, HeartbeatEnvironment, TimerHandle, WebSocketConstructor } from './environment.js';
@@ -48,7 +57,7 @@ export class HeartbeatConnection extends EventTarget {
 
   #socket: SocketLike | undefined;
   /** The handshake deadline, the wait before an attempt, or the retry: never the heartbeat's. */
-  #timer: TimerHandle | undefined;
+  readonly #timer: Timer;
   /** Monotonic time the current socket opened; undefined while none is open. */
   #openedAt: number | undefined;
   #waitingFor: WaitingFor = null;
@@ -78,6 +87,7 @@ export class HeartbeatConnection extends EventTarget {
     if (problems.length > 0) queueMicrotask(() => problems.forEach((error) => this.#emit('error', error)));
     this.#queue = new SendQueue(this.#options.queueLimit);
     this.#closing = new ClosingSocket(this.#clock);
+    this.#timer = new Timer(this.#clock);
     this.#heartbeat = new Heartbeat(this.#clock, {
       sendPing: () => this.#socket?.send(this.#options.pingMessage),
       lineDead: () => this.#declareDead(),
@@ -238,7 +248,7 @@ export class HeartbeatConnection extends EventTarget {
    * listening for the end of its close handshake, which the next attempt waits for.
    */
   #release(ending: SocketEnding, deliberate = false, closeWait = CLOSE_HANDSHAKE_WAIT): void {
-    this.#clearTimer();
+    this.#timer.clear();
     this.#heartbeat.stop();
     this.#closing.whenClosed(undefined);
     const socket = this.#socket;
@@ -301,10 +311,10 @@ export class HeartbeatConnection extends EventTarget {
     this.#release({ code: CloseCode.Normal, reason: 'reconnect' });
     if (this.#closing.pending) {
       this.#closing.whenClosed(() => {
-        this.#clearTimer();
+        this.#timer.clear();
         this.#connectNow();
       });
-      this.#setTimer(() => {
+      this.#timer.set(() => {
         this.#closing.forget();
         this.#connectNow();
       }, this.#closing.remaining);
@@ -323,25 +333,21 @@ export class HeartbeatConnection extends EventTarget {
       return;
     }
     // The handshake deadline covers the provider too: a token service that hangs is a failed attempt.
-    if (this.#options.connectTimeout > 0) this.#setTimer(() => this.#handleConnectTimeout(), this.#options.connectTimeout);
+    if (this.#options.connectTimeout > 0) this.#timer.set(() => this.#handleConnectTimeout(), this.#options.connectTimeout);
     const generation = this.#setStatus(ConnectionStatus.Connecting);
     if (!this.#current(generation)) return;
     const context = { attempt: this.#backoff.retries, refresh: this.#refreshAsked };
-    // Always asked a microtask later, so whatever called #connect finishes its own events first.
-    Promise.resolve()
-      .then(() => provider(context))
-      .then((spec: UrlSpec) => {
-        // A result that arrives after close(), reconnect() or a new url belongs to nobody.
-        if (this.#current(generation)) this.#openSocket(socketTarget(spec, this.#options.protocols));
-      })
-      .catch((cause: unknown) => {
-        if (this.#current(generation)) this.#providerFailed(errorMessage(cause), cause);
-      });
+    askUrlProvider(provider, context, this.#options.protocols, {
+      // A result that arrives after close(), reconnect() or a new url belongs to nobody.
+      stale: () => !this.#current(generation),
+      use: (target) => this.#openSocket(target),
+      failed: (cause) => this.#providerFailed(errorMessage(cause), cause),
+    });
   }
 
   /** A url provider that threw, rejected or hung: an error, and a failed attempt (no socket existed). */
   #providerFailed(message: string, cause?: unknown): void {
-    this.#clearTimer();
+    this.#timer.clear();
     const generation = this.#generation;
     this.#emit('error', { code: 'url-provider-failed', message: `urlProvider failed: ${message}`, cause });
     if (this.#current(generation)) this.#lose(undefined, 'retry');
@@ -370,8 +376,8 @@ export class HeartbeatConnection extends EventTarget {
       if (socket === this.#socket) this.#handleServerClose(event);
     };
     this.#socket = socket;
-    if (this.#options.connectTimeout > 0 && this.#timer === undefined) {
-      this.#setTimer(() => this.#handleConnectTimeout(), this.#options.connectTimeout);
+    if (this.#options.connectTimeout > 0 && !this.#timer.pending) {
+      this.#timer.set(() => this.#handleConnectTimeout(), this.#options.connectTimeout);
     }
     this.#setStatus(ConnectionStatus.Connecting);
   }
@@ -386,7 +392,7 @@ export class HeartbeatConnection extends EventTarget {
   }
 
   #handleOpen(socket: SocketLike): void {
-    this.#clearTimer();
+    this.#timer.clear();
     this.#openedAt = this.#clock.now();
     this.#backoff.opened();
     // Queued messages go first, in order, before anything a listener of `open` sends.
@@ -458,7 +464,7 @@ export class HeartbeatConnection extends EventTarget {
       this.#fail({ code: 'retries-exhausted', message: `gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'}` }, ended);
       return;
     }
-    this.#setTimer(() => this.#connect(), retry.delay);
+    this.#timer.set(() => this.#connect(), retry.delay);
     this.#waitingFor = offline ? 'network' : null;
     const generation = this.#setStatus(ConnectionStatus.Reconnecting);
     if (!this.#current(generation)) return;
@@ -528,7 +534,7 @@ export class HeartbeatConnection extends EventTarget {
   // accepts only 1000 and 3000–4999.)
   #onPageHide(): void {
     if (this.#status === ConnectionStatus.Reconnecting) {
-      this.#clearTimer();
+      this.#timer.clear();
       this.#waitingFor = 'page';
     }
     if (this.#status !== ConnectionStatus.Connecting && this.#status !== ConnectionStatus.Open) return;
@@ -544,22 +550,6 @@ export class HeartbeatConnection extends EventTarget {
   }
 
   // ---- plumbing ---------------------------------------------------------------------------
-
-  /** The one timer of the current status besides the heartbeat's (handshake deadline, a wait, or the retry). */
-  #setTimer(callback: () => void, ms: number): void {
-    this.#clearTimer();
-    const fire = (): void => {
-      this.#timer = undefined;
-      callback();
-    };
-    this.#timer = startTimer(this.#clock, fire, ms);
-  }
-
-  #clearTimer(): void {
-    if (this.#timer === undefined) return;
-    this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
 
   #refuse(code: ErrorDetail['code'], message: string, data: unknown, cause?: unknown): false {
     this.#emit('error', cause === undefined ? { code, message, data } : { code, message, data, cause });
