@@ -462,14 +462,14 @@ describe('heartbeat over a grid of interval/timeout settings (core, fake timers)
         const { connection, log } = await h.openConnection({ interval, timeout });
         await h.clock.tickAsync(2 * interval + 20);
         const lastBeat = ofType(log, 'heartbeat').at(-1)!;
-        expect(lastBeat, 'a pong was heard').to.exist;
+        expect(lastBeat, 'a pong was heard').not.to.equal(undefined);
         server.mute();
         const lastInbound = lastBeat.at;
         await h.clock.tickAsync(lastInbound + interval + timeout - 1 - Date.now());
         expect(ofType(log, 'close'), 'not declared dead early').to.deep.equal([]);
         await h.clock.tickAsync(1 + 1);
         const close = ofType(log, 'close')[0];
-        expect(close, 'declared dead by interval + timeout').to.exist;
+        expect(close, 'declared dead by interval + timeout').not.to.equal(undefined);
         expect(close!.detail.code).to.equal(CloseCode.HeartbeatTimeout);
         expect(close!.at - lastInbound).to.equal(interval + timeout);
         expect(connection.status).to.not.equal('open');
