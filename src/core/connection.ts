@@ -1,124 +1,33 @@
-import { backoffDelay } from './backoff.js';
+// The state machine: the one class that owns the socket and every transition. The rules it
+// applies live next to it: heartbeat.ts (when to ping, when the line is dead), backoff.ts (when
+// to retry, when to give up), close-policy.ts (what a server's close code asks), page-lifecycle.ts
+// (what the page reports), message-format.ts (text/json), environment.ts (clock, WebSocket, page).
+import { Backoff, isHealthy, type Loss } from './backoff.js';
+import { checkOwnClose, closeAction, rejectionMessage, type SocketEnding } from './close-policy.js';
+import { CLOSE_HANDSHAKE_WAIT, ClosingSocket, DEAD_SOCKET_CLOSE_WAIT } from './closing-socket.js';
+import { type Clock, type HeartbeatEnvironment, type SocketCloseEvent, type SocketLike, type SocketMessageEvent, type TimerHandle, defaultDocument, startTimer, systemClock } from './environment.js';
 import type { CloseDetail, ErrorDetail, HeartbeatEventDetails, HeartbeatEventMap } from './events.js';
-import {
-  DEFAULTS,
-  type UrlSpec,
-  MAX_TIMER_DELAY,
-  MIN_RECONNECT_CAP,
-  resolveOptions,
-  type HeartbeatOptions,
-  type ResolvedOptions,
-} from './options.js';
-import { SendQueue, type SocketData } from './send-queue.js';
+import { Heartbeat } from './heartbeat.js';
+import { UnsendableValue, decodeInbound, encodeOutbound, errorMessage } from './message-format.js';
+import { animationFrames, createMessageBatch, type MessageBatch } from './message-batch.js';
+import { DEFAULTS, resolveOptions, type HeartbeatOptions, type ResolvedOptions, type UrlSpec } from './options.js';
+import { PageLifecycle } from './page-lifecycle.js';
+import { SendQueue } from './send-queue.js';
 import { CloseCode, ConnectionStatus } from './status.js';
-import { parseProtocols, resolveSocketUrl } from './url.js';
+import { SOCKET_OPEN, closeSocket, createSocket, detachSocket, sendData } from './socket.js';
+import { socketTarget, type SocketTarget } from './url.js';
 
-export type TimerHandle = unknown;
+// Moved to their own modules; still reachable from here for existing imports.
+export type { Clock, HeartbeatEnvironment, TimerHandle, WebSocketConstructor } from './environment.js';
+export { systemClock } from './environment.js';
+export { WAKE_LATENESS } from './heartbeat.js';
+export { CLOSE_HANDSHAKE_WAIT, DEAD_SOCKET_CLOSE_WAIT } from './closing-socket.js';
 
-/** Time and timers, injectable so tests (and non-browser hosts) control them. */
-export interface Clock {
-  /**
-   * Monotonic ms (`performance.now()`): every deadline is judged on it, so a wall-clock step
-   * (NTP, the user changing the time) can neither stall nor fire the heartbeat.
-   */
-  now(): number;
-  /**
-   * Wall-clock ms (`Date.now()`). A monotonic clock stands still while the machine sleeps; the
-   * wall clock does not, which is how a wake-up is recognised. Defaults to `now()`.
-   */
-  wallNow?(): number;
-  setTimeout(callback: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-}
-
-/** Looks the globals up at each call, so fake timers installed later still take effect. */
-export const systemClock: Clock = {
-  now: () => performance.now(),
-  wallNow: () => Date.now(),
-  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocket;
-
-/** How the connection reaches the world: all optional, with browser defaults. */
-export interface HeartbeatEnvironment {
-  /** Defaults to the global `WebSocket`, looked up at each connect. */
-  WebSocket?: WebSocketConstructor;
-  clock?: Clock;
-  /** [0, 1) source for the backoff jitter. */
-  random?: () => number;
-  /** Base for relative urls; defaults to `document.baseURI` where there is a document. */
-  baseURI?: () => string | undefined;
-  /**
-   * Where events are dispatched; defaults to the connection itself. The element passes itself,
-   * so each inbound message costs one event, not a core event re-dispatched as a DOM event.
-   */
-  eventTarget?: EventTarget;
-  /** Called on every status change before `status-change` is dispatched. */
-  onStatusChange?: (status: ConnectionStatus, previous: ConnectionStatus) => void;
-  /**
-   * Where `online`, `offline`, `pageshow` and `pagehide` fire: the window by default; `null`
-   * turns that handling off (as outside a browser).
-   */
-  window?: EventTarget | null;
-  /** Where `visibilitychange` and `resume` fire: the document by default; `null` turns it off. */
-  document?: (EventTarget & { visibilityState?: string }) | null;
-  /** Whether the network is up; defaults to `navigator.onLine`. */
-  isOnline?: () => boolean;
-}
-
-/** What a reconnect waits for when no retry timer runs. */
+/** What a reconnect waits for, besides its retry timer (see `waitingFor`). */
 export type WaitingFor = 'network' | 'page' | null;
 
-/**
- * A timer that fires this much later than it was due means the page did not run for a while:
- * the machine slept or the page was frozen. (Hidden tabs delay timers by up to 1 s.)
- */
-export const WAKE_LATENESS = 2_000;
-
-/**
- * How long a new attempt waits for a socket we closed on purpose to finish its close handshake,
- * so the server never sees two sockets from one element (a dead one: see DEAD_SOCKET_CLOSE_WAIT).
- */
-export const CLOSE_HANDSHAKE_WAIT = 1_000;
-
-/**
- * The same wait for a socket declared dead by the heartbeat: a server that merely stopped
- * answering pings still completes the close handshake in a round trip, and then never sees two
- * sockets; a truly silent path costs the reconnect only this much.
- */
-export const DEAD_SOCKET_CLOSE_WAIT = 100;
-
-interface SocketEnding {
-  code: number;
-  reason: string;
-}
-
-const SOCKET_OPEN = 1;
-const SOCKET_CLOSING = 2;
-
-function isSocketData(data: unknown): data is SocketData {
-  return (
-    typeof data === 'string' ||
-    data instanceof ArrayBuffer ||
-    ArrayBuffer.isView(data) ||
-    (typeof Blob !== 'undefined' && data instanceof Blob)
-  );
-}
-
-function utf8Length(text: string): number {
-  return new TextEncoder().encode(text).length;
-}
-
-function errorMessage(cause: unknown): string {
-  if (cause instanceof Error) return cause.message;
-  try {
-    return String(cause);
-  } catch {
-    return typeof cause;
-  }
-}
+const isActive = (status: ConnectionStatus): boolean =>
+  status === ConnectionStatus.Connecting || status === ConnectionStatus.Open || status === ConnectionStatus.Reconnecting;
 
 /**
  * A WebSocket that stays alive and honest: heartbeat, dead-connection detection, reconnect with
@@ -127,9 +36,9 @@ function errorMessage(cause: unknown): string {
  *
  * Invariant: every status owns at most one socket and at most one timer (`connecting`: the
  * socket and its handshake deadline, or before it the wait for the last socket's close or for
- * the url provider; `open`: the socket and the heartbeat timer; `reconnecting`: the retry
- * timer, or none while waiting for the network or the page). Every status change goes through `#release()` first, which
- * ends both, so two sockets or a stray timer cannot exist whatever the order of calls.
+ * the url provider; `open`: the socket and the heartbeat's timer; `reconnecting`: the retry
+ * timer, or none while waiting for the page). Every status change goes through `#release()`
+ * first, which ends both, so two sockets or a stray timer cannot exist whatever the order of calls.
  */
 export class HeartbeatConnection extends EventTarget {
   #options: ResolvedOptions = { ...DEFAULTS };
@@ -137,45 +46,26 @@ export class HeartbeatConnection extends EventTarget {
   /** Bumped on every status change: an event sequence stops if a listener changed the status. */
   #generation = 0;
 
-  #socket: WebSocket | undefined;
-  /** A socket we closed (on purpose, or declared dead), until its close handshake ends (see #connect). */
-  #closingSocket: WebSocket | undefined;
-  /** When the wait for #closingSocket ends (monotonic), however often a new attempt asks. */
-  #closingSocketDeadline = 0;
-  #connectWhenClosed = false;
+  #socket: SocketLike | undefined;
+  /** The handshake deadline, the wait before an attempt, or the retry: never the heartbeat's. */
   #timer: TimerHandle | undefined;
-
-  #openedAt = 0;
-  /** Monotonic time of the last inbound message, brought up to date by #syncInbound. */
-  #lastInboundAt = 0;
-  /**
-   * Wall time of the last inbound message: the one clock read per message. Date.now() costs a
-   * third of performance.now() in Chromium, and this is the hot path.
-   */
-  #lastInboundWall = 0;
-  #syncedInboundWall = 0;
-  #lastPingAt = 0;
-  /** Any message arrived on the current socket: part of what makes a connection healthy. */
-  #heardSinceOpen = false;
-  /** Set while a ping waits for its first inbound reply. */
-  #pingSentAt: number | undefined;
-  /** The ping in flight was a second chance given after a wake-up (see #checkHeartbeat). */
-  #pingIsWakeProbe = false;
-  /** When the heartbeat timer was due, to tell a late timer (a wake-up) from a punctual one. */
-  #heartbeatTimerDueAt = 0;
-  /** Wall clock minus monotonic clock, as of the last heartbeat arm: it grows by any sleep. */
-  #wallOffset = 0;
-  /** Retries since a socket last opened: what `maxRetries` limits. */
-  #retries = 0;
-  /** Exponent of the backoff: grows with each retry, reset only by a healthy connection. */
-  #backoffLevel = 0;
+  /** Monotonic time the current socket opened; undefined while none is open. */
+  #openedAt: number | undefined;
   #waitingFor: WaitingFor = null;
-  #lifecycleAttached = false;
+  /** The server asked for a fresh url (a refresh code); cleared by a healthy connection. */
+  #refreshAsked = false;
 
+  readonly #backoff = new Backoff();
+  /** A socket we closed (on purpose, or declared dead), until its close handshake ends (see #connect). */
+  readonly #closing: ClosingSocket;
   readonly #queue: SendQueue;
   readonly #env: HeartbeatEnvironment;
   readonly #clock: Clock;
   readonly #target: EventTarget;
+  readonly #heartbeat: Heartbeat;
+  readonly #page: PageLifecycle;
+  /** Inbound messages waiting for their `messages` event, in batch mode (message-batch.ts). */
+  #batch: MessageBatch | null = null;
 
   constructor(options: HeartbeatOptions = {}, environment: HeartbeatEnvironment = {}) {
     super();
@@ -187,6 +77,19 @@ export class HeartbeatConnection extends EventTarget {
     this.#options = resolveOptions(DEFAULTS, options, (error) => problems.push(error));
     if (problems.length > 0) queueMicrotask(() => problems.forEach((error) => this.#emit('error', error)));
     this.#queue = new SendQueue(this.#options.queueLimit);
+    this.#closing = new ClosingSocket(this.#clock);
+    this.#heartbeat = new Heartbeat(this.#clock, {
+      sendPing: () => this.#socket?.send(this.#options.pingMessage),
+      lineDead: () => this.#declareDead(),
+    });
+    this.#page = new PageLifecycle(environment, {
+      online: () => this.#onOnline(),
+      offline: () => this.#onOffline(),
+      visible: () => this.#heartbeat.probeIfStale(),
+      pageHide: () => this.#onPageHide(),
+      pageShow: (persisted) => this.#onPageShow(persisted),
+    });
+    this.#applyBatch();
   }
 
   get status(): ConnectionStatus {
@@ -203,9 +106,9 @@ export class HeartbeatConnection extends EventTarget {
     return this.#socket?.url ?? '';
   }
 
-  /** The current socket (connecting or open), for `bufferedAmount`, `protocol`, `extensions`. */
+  /** The current socket (connecting or open), for `bufferedAmount`, `protocol`: whatever `environment.WebSocket` made. */
   get socket(): WebSocket | undefined {
-    return this.#socket;
+    return this.#socket as WebSocket | undefined;
   }
 
   /** Messages waiting for the next open socket. */
@@ -215,13 +118,14 @@ export class HeartbeatConnection extends EventTarget {
 
   /** Retries since a socket last opened (what `maxRetries` limits). */
   get retryCount(): number {
-    return this.#retries;
+    return this.#backoff.retries;
   }
 
   /**
-   * While `reconnecting` with no retry scheduled: `'network'` (the browser is offline; the
-   * retry runs on `online`) or `'page'` (the page was hidden into the back/forward cache; the
-   * retry runs on `pageshow`). Otherwise `null`.
+   * While `reconnecting`: `'network'` when the browser says it is offline (the retry is still
+   * scheduled at the backoff pace, since a loopback, LAN or VPN server may answer; `online`
+   * retries at once), or `'page'` when the page went into the back/forward cache (no retry is
+   * scheduled; `pageshow` retries). Otherwise `null`.
    */
   get waitingFor(): WaitingFor {
     return this.#waitingFor;
@@ -238,6 +142,7 @@ export class HeartbeatConnection extends EventTarget {
     const next = this.#options;
     this.#queue.limit = next.queueLimit;
     if (this.#socket) this.#socket.binaryType = next.binaryType;
+    if (next.batch !== previous.batch) this.#applyBatch();
 
     if (next.url !== previous.url || next.urlProvider !== previous.urlProvider) {
       if (!this.#hasUrl()) this.#stop(ConnectionStatus.Idle, { code: CloseCode.Normal, reason: 'url removed' });
@@ -249,24 +154,12 @@ export class HeartbeatConnection extends EventTarget {
       }
       return;
     }
-    if (
-      this.#status === ConnectionStatus.Open &&
-      (next.interval !== previous.interval || next.timeout !== previous.timeout)
-    ) {
-      this.#clearTimer();
-      this.#armHeartbeat(this.#clock.now());
-    }
+    this.#heartbeat.configure(next.interval, next.timeout);
   }
 
   /** Connects if not already connecting or connected. */
   start(): void {
-    if (
-      this.#status === ConnectionStatus.Connecting ||
-      this.#status === ConnectionStatus.Open ||
-      this.#status === ConnectionStatus.Reconnecting
-    ) {
-      return;
-    }
+    if (isActive(this.#status)) return;
     if (!this.#hasUrl()) {
       this.#emit('error', { code: 'invalid-url', message: 'start(): no url to connect to' });
       return;
@@ -286,25 +179,8 @@ export class HeartbeatConnection extends EventTarget {
    * when the data cannot be sent, the queue is full, or the connection is closed or failed.
    */
   send(data: unknown): boolean {
-    let payload: SocketData;
-    if (this.#options.format === 'json' && typeof data !== 'string' && !isSocketData(data)) {
-      let text: string | undefined;
-      try {
-        text = JSON.stringify(data);
-      } catch (cause) {
-        return this.#refuse('invalid-data', `send(): value cannot be JSON-stringified: ${errorMessage(cause)}`, data, cause);
-      }
-      if (text === undefined) return this.#refuse('invalid-data', `send(): ${typeof data} cannot be JSON-stringified`, data);
-      payload = text;
-    } else if (isSocketData(data)) {
-      payload = data;
-    } else {
-      return this.#refuse(
-        'invalid-data',
-        `send() takes a string, ArrayBuffer, typed array or Blob (got ${data === null ? 'null' : typeof data}); set format="json" to send objects`,
-        data,
-      );
-    }
+    const payload = encodeOutbound(this.#options.format, data);
+    if (payload instanceof UnsendableValue) return this.#refuse('invalid-data', payload.message, data, payload.cause);
 
     const status = this.#status;
     if (status === ConnectionStatus.Closed || status === ConnectionStatus.Failed) {
@@ -314,7 +190,7 @@ export class HeartbeatConnection extends EventTarget {
     // A socket can be CLOSING before its close event reaches us; a send then is silently lost.
     if (status === ConnectionStatus.Open && socket && socket.readyState === SOCKET_OPEN) {
       try {
-        socket.send(payload);
+        sendData(socket, payload);
         return true;
       } catch (cause) {
         return this.#refuse('send-failed', `send() failed: ${errorMessage(cause)}`, data, cause);
@@ -328,24 +204,7 @@ export class HeartbeatConnection extends EventTarget {
 
   /** Closes on purpose: status `closed`, no retry, every timer cleared. Queued messages stay queued. */
   close(code: number = CloseCode.Normal, reason = ''): void {
-    let ending: SocketEnding = { code, reason: String(reason) };
-    if (!(code === CloseCode.Normal || (Number.isInteger(code) && code >= 3000 && code <= 4999))) {
-      this.#emit('error', {
-        code: 'invalid-close',
-        message: `close(): code ${String(code)} is not allowed (1000 or 3000–4999); closing with 1000`,
-        data: code,
-      });
-      ending = { code: CloseCode.Normal, reason: ending.reason };
-    }
-    if (utf8Length(ending.reason) > 123) {
-      this.#emit('error', {
-        code: 'invalid-close',
-        message: 'close(): reason is longer than 123 bytes; closing without a reason',
-        data: reason,
-      });
-      ending = { code: ending.code, reason: '' };
-    }
-    this.#stop(ConnectionStatus.Closed, ending);
+    this.#stop(ConnectionStatus.Closed, checkOwnClose(code, reason, (error) => this.#emit('error', error)));
   }
 
   /** Removes every queued message; returns how many there were. */
@@ -353,55 +212,7 @@ export class HeartbeatConnection extends EventTarget {
     return this.#queue.clear();
   }
 
-  // ---- the state machine ------------------------------------------------------------------
-
-  /**
-   * Ends the current socket and timer. The socket is detached first, so nothing it does later
-   * reaches us; only when it was open and is closed on purpose (`deliberate`) do we keep
-   * listening for the end of its close handshake, which the next attempt waits for.
-   */
-  #release(ending: SocketEnding, deliberate = false, closeWait = CLOSE_HANDSHAKE_WAIT): void {
-    this.#clearTimer();
-    this.#connectWhenClosed = false;
-    this.#pingSentAt = undefined;
-    const socket = this.#socket;
-    if (!socket) return;
-    this.#socket = undefined;
-    socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
-    if (deliberate && socket.readyState === SOCKET_OPEN) {
-      this.#forgetClosingSocket();
-      this.#closingSocket = socket;
-      this.#closingSocketDeadline = this.#clock.now() + closeWait;
-      socket.onclose = () => this.#handleClosingSocketClosed(socket);
-    }
-    if (socket.readyState < SOCKET_CLOSING) {
-      try {
-        socket.close(ending.code, ending.reason);
-      } catch {
-        // close() only throws for a bad code or reason; ours are checked, so end it plainly.
-        socket.close();
-      }
-    }
-  }
-
-  #resetRetries(): void {
-    this.#retries = this.#backoffLevel = 0;
-  }
-
-  #forgetClosingSocket(): void {
-    if (this.#closingSocket) this.#closingSocket.onclose = null;
-    this.#closingSocket = undefined;
-  }
-
-  #handleClosingSocketClosed(socket: WebSocket): void {
-    if (socket !== this.#closingSocket) return;
-    this.#closingSocket = undefined;
-    if (this.#connectWhenClosed) {
-      this.#clearTimer();
-      this.#connectWhenClosed = false;
-      this.#connectNow();
-    }
-  }
+  // ---- transitions ------------------------------------------------------------------------
 
   /** Sets the status and announces it; returns the generation that later events must match. */
   #setStatus(next: ConnectionStatus): number {
@@ -409,9 +220,7 @@ export class HeartbeatConnection extends EventTarget {
     this.#status = next;
     const generation = ++this.#generation;
     if (next !== ConnectionStatus.Reconnecting) this.#waitingFor = null;
-    const active =
-      next === ConnectionStatus.Connecting || next === ConnectionStatus.Open || next === ConnectionStatus.Reconnecting;
-    if (active !== this.#lifecycleAttached) this.#attachLifecycle(active);
+    this.#page.attach(isActive(next));
     if (previous !== next) {
       this.#env.onStatusChange?.(next, previous);
       this.#emit('status-change', { status: next, previous });
@@ -423,16 +232,44 @@ export class HeartbeatConnection extends EventTarget {
     return generation === this.#generation;
   }
 
+  /**
+   * Ends the current socket and timer. The socket is detached first, so nothing it does later
+   * reaches us; only when it was open and is closed on purpose (`deliberate`) do we keep
+   * listening for the end of its close handshake, which the next attempt waits for.
+   */
+  #release(ending: SocketEnding, deliberate = false, closeWait = CLOSE_HANDSHAKE_WAIT): void {
+    this.#clearTimer();
+    this.#heartbeat.stop();
+    this.#closing.whenClosed(undefined);
+    const socket = this.#socket;
+    if (!socket) return;
+    this.#socket = undefined;
+    detachSocket(socket);
+    if (deliberate && socket.readyState === SOCKET_OPEN) this.#closing.track(socket, closeWait);
+    closeSocket(socket, ending);
+  }
+
+  /**
+   * The one way to end the socket on purpose: release it (waiting for its close handshake
+   * before the next one), `enter` the next status, then announce the socket's `close` unless a
+   * listener of that status change already moved on. `willReconnect` follows the new status.
+   */
+  #leave(ending: SocketEnding, enter: () => number, wasClean?: boolean): void {
+    const socket = this.#socket;
+    const clean = wasClean ?? socket?.readyState === SOCKET_OPEN;
+    this.#release(ending, true);
+    this.#openedAt = undefined;
+    const generation = enter();
+    if (socket && this.#current(generation)) {
+      const willReconnect = this.#status === ConnectionStatus.Connecting || this.#status === ConnectionStatus.Reconnecting;
+      this.#emit('close', { code: ending.code, reason: ending.reason, wasClean: clean, willReconnect });
+    }
+  }
+
   /** Ends on purpose (closed or idle): no retry. */
   #stop(next: typeof ConnectionStatus.Closed | typeof ConnectionStatus.Idle, ending: SocketEnding, wasClean?: boolean): void {
-    const hadSocket = this.#socket !== undefined;
-    wasClean ??= this.#socket?.readyState === SOCKET_OPEN;
-    this.#release(ending, true);
-    this.#resetRetries();
-    const generation = this.#setStatus(next);
-    if (hadSocket && this.#current(generation)) {
-      this.#emit('close', { code: ending.code, reason: ending.reason, wasClean, willReconnect: false });
-    }
+    const enter = (): number => (this.#resetRetries(), this.#setStatus(next));
+    this.#leave(ending, enter, wasClean);
   }
 
   /** Replaces the current socket, if any, by a new attempt now. */
@@ -441,21 +278,20 @@ export class HeartbeatConnection extends EventTarget {
       this.#emit('error', { code: 'invalid-url', message: 'no url to connect to' });
       return;
     }
-    const ending = { code: CloseCode.Normal, reason };
-    const hadSocket = this.#socket !== undefined;
-    const wasOpen = this.#socket?.readyState === SOCKET_OPEN;
-    this.#release(ending, true);
     // The status moves first, so a `close` listener already reads the new one.
-    const generation = this.#connect();
-    if (hadSocket && this.#current(generation)) {
-      const willReconnect = this.#status === ConnectionStatus.Connecting || this.#status === ConnectionStatus.Reconnecting;
-      this.#emit('close', { ...ending, wasClean: wasOpen, willReconnect });
-    }
+    this.#leave({ code: CloseCode.Normal, reason }, () => this.#connect());
+  }
+
+  #resetRetries(): void {
+    this.#backoff.reset();
+    this.#refreshAsked = false;
   }
 
   #hasUrl(): boolean {
     return this.#options.url !== '' || this.#options.urlProvider !== null;
   }
+
+  // ---- connecting -------------------------------------------------------------------------
 
   /**
    * Starts an attempt; first lets the last socket finish its close handshake (bounded), so the
@@ -463,12 +299,15 @@ export class HeartbeatConnection extends EventTarget {
    */
   #connect(): number {
     this.#release({ code: CloseCode.Normal, reason: 'reconnect' });
-    if (this.#closingSocket) {
-      this.#connectWhenClosed = true;
-      this.#setTimer(() => {
-        this.#forgetClosingSocket();
+    if (this.#closing.pending) {
+      this.#closing.whenClosed(() => {
+        this.#clearTimer();
         this.#connectNow();
-      }, this.#closingSocketDeadline - this.#clock.now());
+      });
+      this.#setTimer(() => {
+        this.#closing.forget();
+        this.#connectNow();
+      }, this.#closing.remaining);
       return this.#setStatus(ConnectionStatus.Connecting);
     }
     this.#connectNow();
@@ -477,30 +316,23 @@ export class HeartbeatConnection extends EventTarget {
 
   /** Asks the url provider first, if there is one, then opens the socket. */
   #connectNow(): void {
-    this.#connectWhenClosed = false;
+    this.#closing.whenClosed(undefined);
     const provider = this.#options.urlProvider;
     if (!provider) {
       this.#openSocket({ url: this.#options.url, protocols: this.#options.protocols });
       return;
     }
     // The handshake deadline covers the provider too: a token service that hangs is a failed attempt.
-    if (this.#options.connectTimeout > 0) {
-      this.#setTimer(() => this.#handleConnectTimeout(), this.#options.connectTimeout);
-    }
+    if (this.#options.connectTimeout > 0) this.#setTimer(() => this.#handleConnectTimeout(), this.#options.connectTimeout);
     const generation = this.#setStatus(ConnectionStatus.Connecting);
     if (!this.#current(generation)) return;
-    const attempt = this.#retries;
+    const context = { attempt: this.#backoff.retries, refresh: this.#refreshAsked };
     // Always asked a microtask later, so whatever called #connect finishes its own events first.
     Promise.resolve()
-      .then(() => provider({ attempt }))
+      .then(() => provider(context))
       .then((spec: UrlSpec) => {
         // A result that arrives after close(), reconnect() or a new url belongs to nobody.
-        if (!this.#current(generation)) return;
-        if (typeof spec === 'string' || spec instanceof URL) {
-          this.#openSocket({ url: String(spec), protocols: this.#options.protocols });
-        } else if (spec && typeof spec === 'object' && 'url' in spec) {
-          this.#openSocket({ url: String(spec.url), protocols: spec.protocols ?? this.#options.protocols });
-        } else throw new TypeError(`expected a url or { url, protocols }, got ${typeof spec}`);
+        if (this.#current(generation)) this.#openSocket(socketTarget(spec, this.#options.protocols));
       })
       .catch((cause: unknown) => {
         if (this.#current(generation)) this.#providerFailed(errorMessage(cause), cause);
@@ -512,26 +344,16 @@ export class HeartbeatConnection extends EventTarget {
     this.#clearTimer();
     const generation = this.#generation;
     this.#emit('error', { code: 'url-provider-failed', message: `urlProvider failed: ${message}`, cause });
-    if (this.#current(generation)) this.#lose(undefined, false);
+    if (this.#current(generation)) this.#lose(undefined, 'retry');
   }
 
-  #openSocket(target: { url: string; protocols: string | readonly string[] }): void {
-    let socket: WebSocket;
-    try {
-      const url = resolveSocketUrl(target.url, (this.#env.baseURI ?? defaultBaseURI)());
-      const protocols = parseProtocols(target.protocols);
-      const Socket = this.#env.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
-      if (!Socket) throw new TypeError('no WebSocket implementation: pass one as environment.WebSocket');
-      socket = protocols.length > 0 ? new Socket(url, protocols) : new Socket(url);
-    } catch (cause) {
-      this.#clearTimer();
-      const generation = this.#setStatus(ConnectionStatus.Failed);
-      if (this.#current(generation)) {
-        this.#emit('error', { code: 'invalid-url', message: errorMessage(cause), cause, data: target.url });
-      }
+  #openSocket(target: SocketTarget): void {
+    const made = createSocket(target, this.#env, this.#options.binaryType);
+    if ('error' in made) {
+      this.#fail(made.error);
       return;
     }
-    socket.binaryType = this.#options.binaryType;
+    const socket = made.socket;
     socket.onopen = () => {
       if (socket === this.#socket) this.#handleOpen(socket);
     };
@@ -539,16 +361,13 @@ export class HeartbeatConnection extends EventTarget {
       if (socket === this.#socket) this.#handleMessage(event);
     };
     socket.onerror = (event) => {
-      if (socket === this.#socket) {
-        this.#emit('error', { code: 'socket-error', message: `WebSocket error on ${socket.url}`, cause: event });
-      }
+      if (socket === this.#socket) this.#emit('error', { code: 'socket-error', message: `WebSocket error on ${socket.url}`, cause: event });
     };
     socket.onclose = (event) => {
       if (socket !== this.#socket) return;
-      // The server's 1000 means "goodbye": honour it. Anything else is a loss worth retrying.
-      if (event.code === CloseCode.Normal) {
-        this.#stop(ConnectionStatus.Closed, { code: event.code, reason: event.reason }, event.wasClean);
-      } else this.#lose({ code: event.code, reason: event.reason, wasClean: event.wasClean }, false);
+      // Batched messages came before the close: they go out first, before the loss is handled.
+      this.#batch?.flush();
+      if (socket === this.#socket) this.#handleServerClose(event);
     };
     this.#socket = socket;
     if (this.#options.connectTimeout > 0 && this.#timer === undefined) {
@@ -557,33 +376,28 @@ export class HeartbeatConnection extends EventTarget {
     this.#setStatus(ConnectionStatus.Connecting);
   }
 
-  #handleOpen(socket: WebSocket): void {
-    this.#clearTimer();
-    const now = this.#clock.now();
-    this.#openedAt = this.#lastInboundAt = now;
-    this.#lastInboundWall = this.#syncedInboundWall = this.#wallNow();
-    this.#heardSinceOpen = false;
-    this.#retries = 0;
-    this.#lastPingAt = 0;
-    this.#pingSentAt = undefined;
-    this.#flushQueue(socket);
-    this.#armHeartbeat(now);
-    const generation = this.#setStatus(ConnectionStatus.Open);
-    if (this.#current(generation)) this.#emit('open', { url: socket.url });
+  /** Gives up with an error that says why (an unusable url, no WebSocket, a server's refusal). */
+  #fail(error: ErrorDetail, ended?: Omit<CloseDetail, 'willReconnect'>): void {
+    this.#release({ code: CloseCode.Normal, reason: '' });
+    this.#openedAt = undefined;
+    const generation = this.#setStatus(ConnectionStatus.Failed);
+    if (ended && this.#current(generation)) this.#emit('close', { ...ended, willReconnect: false });
+    if (this.#current(generation)) this.#emit('error', error);
   }
 
-  /** Queued messages go first, in order, before anything a listener of `open` sends. */
-  #flushQueue(socket: WebSocket): void {
-    const items = this.#queue.takeAll();
-    for (let i = 0; i < items.length; i++) {
-      try {
-        socket.send(items[i] as SocketData);
-      } catch (cause) {
-        this.#queue.restore(items.slice(i + 1));
-        this.#emit('error', { code: 'send-failed', message: `queued message could not be sent: ${errorMessage(cause)}`, cause, data: items[i] });
-        return;
-      }
+  #handleOpen(socket: SocketLike): void {
+    this.#clearTimer();
+    this.#openedAt = this.#clock.now();
+    this.#backoff.opened();
+    // Queued messages go first, in order, before anything a listener of `open` sends.
+    const failure = this.#queue.flush((data) => sendData(socket, data));
+    if (failure) {
+      const message = `queued message could not be sent: ${errorMessage(failure.cause)}`;
+      this.#emit('error', { code: 'send-failed', message, cause: failure.cause, data: failure.data });
     }
+    this.#heartbeat.start(this.#options.interval, this.#options.timeout);
+    const generation = this.#setStatus(ConnectionStatus.Open);
+    if (this.#current(generation)) this.#emit('open', { url: socket.url });
   }
 
   #handleConnectTimeout(): void {
@@ -593,282 +407,152 @@ export class HeartbeatConnection extends EventTarget {
     }
     const ending = { code: CloseCode.ConnectTimeout, reason: 'connect timeout' };
     this.#release(ending);
-    this.#lose({ ...ending, wasClean: false }, false);
+    this.#lose({ ...ending, wasClean: false }, 'retry');
   }
 
-  /**
-   * The socket is gone without the user asking: retry with backoff, or give up.
-   * `afterHeartbeatDeath`: the retry goes at once (the contract's rule: the server is probably
-   * fine, the path was not). Each new connection gets a whole interval + timeout to prove
-   * itself, so a hung server is retried at most once per interval + timeout.
-   */
-  #lose(ended: Omit<CloseDetail, 'willReconnect'> | undefined, afterHeartbeatDeath: boolean): void {
-    // Healthy = stayed open a while AND the server proved itself: one that accepts and then
-    // never answers must not reset the backoff, or its retries would never slow down.
-    const wasHealthy =
-      this.#openedAt > 0 &&
-      this.#clock.now() - this.#openedAt >= this.#options.healthyAfter &&
-      (this.#heardSinceOpen || this.#options.interval <= 0);
-    // A dead socket was released by #declareDead (waiting briefly for its close handshake).
-    this.#release({ code: CloseCode.Normal, reason: '' });
-    this.#openedAt = 0;
-    if (wasHealthy) this.#backoffLevel = 0;
+  // ---- losing the connection --------------------------------------------------------------
 
-    const { maxRetries, reconnectDelay, reconnectMaxDelay } = this.#options;
-    if (this.#retries >= maxRetries) {
-      const generation = this.#setStatus(ConnectionStatus.Failed);
-      if (!this.#current(generation)) return;
-      if (ended) this.#emit('close', { ...ended, willReconnect: false });
-      if (!this.#current(generation)) return;
-      this.#emit('error', {
-        code: 'retries-exhausted',
-        message: `gave up after ${this.#retries} ${this.#retries === 1 ? 'retry' : 'retries'}`,
-      });
-      return;
+  /** The server (or the network) ended the socket: what its close code asks (close-policy.ts). */
+  #handleServerClose(event: SocketCloseEvent): void {
+    const ended = { code: event.code, reason: event.reason, wasClean: event.wasClean };
+    const action = closeAction(event.code, this.#options);
+    if (action === 'closed') {
+      this.#stop(ConnectionStatus.Closed, { code: event.code, reason: event.reason }, event.wasClean);
+    } else if (action === 'fail' || (action === 'refresh' && this.#refreshAsked && !this.#wasHealthy())) {
+      const message = rejectionMessage(event.code, event.reason, action === 'refresh');
+      this.#fail({ code: 'server-rejected', message, data: { code: event.code, reason: event.reason } }, ended);
+    } else {
+      if (action === 'refresh') this.#refreshAsked = true;
+      this.#lose(ended, action);
     }
-
-    if (!this.#isOnline()) {
-      // Offline, an attempt would fail at once: wait for `online` instead of burning retries.
-      this.#waitingFor = 'network';
-      const generation = this.#setStatus(ConnectionStatus.Reconnecting);
-      if (ended && this.#current(generation)) this.#emit('close', { ...ended, willReconnect: true });
-      return;
-    }
-    const cap = Math.max(reconnectMaxDelay, MIN_RECONNECT_CAP);
-    // A 0 ms base would never grow: doubling from 1 ms keeps even that from spinning.
-    const base = Math.max(reconnectDelay, 1);
-    const attempt = ++this.#retries;
-    const level = this.#backoffLevel++;
-    const delay = afterHeartbeatDeath ? 0 : backoffDelay(level, base, cap, this.#env.random);
-    this.#setTimer(() => {
-      this.#connect();
-    }, delay);
-    const generation = this.#setStatus(ConnectionStatus.Reconnecting);
-    if (!this.#current(generation)) return;
-    if (ended) this.#emit('close', { ...ended, willReconnect: true });
-    if (!this.#current(generation)) return;
-    this.#emit('retry', { attempt, delay, maxRetries });
   }
 
-  // ---- the heartbeat rule -----------------------------------------------------------------
-  //
-  // After `interval` ms without inbound traffic, send the ping. Any inbound message proves the
-  // line alive. If nothing arrives within `timeout` ms of the ping, the connection is dead.
-  // Cost per inbound message: one wall-clock read; no timer is created or cleared per message.
-  // The one heartbeat timer wakes at the next moment something could be due, turns the wall
-  // time of the last message into monotonic time, and re-arms for the remainder when traffic
-  // moved that moment on.
-
-  #handleMessage(event: MessageEvent): void {
-    this.#lastInboundWall = this.#wallNow();
-    this.#heardSinceOpen = true;
-    const data: unknown = event.data;
-    const { pongMessage } = this.#options;
-    if (this.#pingSentAt !== undefined) {
-      const latency = Math.round(this.#clock.now() - this.#pingSentAt);
-      this.#pingSentAt = undefined;
-      this.#pingIsWakeProbe = false;
-      const generation = this.#generation;
-      this.#emit('heartbeat', { latency, pong: data === pongMessage });
-      if (!this.#current(generation)) return;
-    }
-    if (data === pongMessage) return;
-    if (this.#options.format === 'json' && typeof data === 'string') {
-      let value: unknown;
-      try {
-        value = JSON.parse(data);
-      } catch (cause) {
-        this.#emit('error', { code: 'invalid-json', message: `inbound message is not valid JSON: ${errorMessage(cause)}`, cause, data });
-        return;
-      }
-      this.#emit('message', { data: value });
-      return;
-    }
-    this.#emit('message', { data });
-  }
-
-  /** When the heartbeat next needs attention: a ping's deadline, or the end of the quiet interval. */
-  /**
-   * Moves #lastInboundAt to the latest message, mapping its wall time to monotonic time with the
-   * offset taken at the last arm, kept between the old value and now: a wall-clock step can at
-   * worst make one message look older (an early ping), never stall the heartbeat.
-   */
-  #syncInbound(now: number): void {
-    if (this.#lastInboundWall === this.#syncedInboundWall) return;
-    this.#syncedInboundWall = this.#lastInboundWall;
-    let at = this.#lastInboundWall - this.#wallOffset;
-    // In the future: the wall clock jumped forward (a step, or a sleep) before that message, so
-    // today's offset maps it.
-    if (at > now) at = this.#lastInboundWall - (this.#wallNow() - now);
-    this.#lastInboundAt = Math.min(now, Math.max(this.#lastInboundAt, at));
-  }
-
-  #heartbeatDue(): number {
-    const { interval, timeout } = this.#options;
-    if (this.#pingSentAt !== undefined && timeout > 0) return this.#pingSentAt + timeout;
-    return Math.max(this.#lastInboundAt, this.#lastPingAt) + interval;
-  }
-
-  /** How much the wall clock moved on beyond the monotonic one since `#wallOffset` was taken. */
-  #sleptFor(now: number): number {
-    return Math.max(0, this.#wallNow() - now - this.#wallOffset);
-  }
-
-  #wallNow(): number {
-    return this.#clock.wallNow ? this.#clock.wallNow() : this.#clock.now();
-  }
-
-  #armHeartbeat(now: number): void {
-    if (this.#options.interval <= 0) return;
-    this.#syncInbound(now);
-    this.#wallOffset = this.#wallNow() - now;
-    const due = this.#heartbeatDue();
-    this.#heartbeatTimerDueAt = Math.max(due, now);
-    this.#setTimer(() => this.#checkHeartbeat(), due - now);
-  }
-
-  #checkHeartbeat(): void {
-    const now = this.#clock.now();
-    this.#syncInbound(now);
-    if (now >= this.#heartbeatDue()) {
-      if (this.#pingSentAt !== undefined && this.#options.timeout > 0) {
-        // Deadlines are judged by the clock, but a timer that fires long after it was due means
-        // this page did not run (sleep, freeze): the reply may be waiting in the socket right
-        // now. Give the line one fresh probe and a fresh timeout instead of killing it.
-        // (socket.io #5135 and react-use-websocket #269 killed healthy sockets on wake-up.)
-        const lateness = now - this.#heartbeatTimerDueAt + this.#sleptFor(now);
-        if (lateness > WAKE_LATENESS && !this.#pingIsWakeProbe) {
-          this.#sendPing(now, true);
-          this.#armHeartbeat(now);
-          return;
-        }
-        this.#declareDead();
-        return;
-      }
-      this.#sendPing(now);
-    }
-    this.#armHeartbeat(now);
-  }
-
-  /**
-   * Pings now, with a fresh deadline, unless a ping is already in flight: for moments when the
-   * socket may have died unseen (offline, back from hidden, resumed). Needs the heartbeat on.
-   */
-  #probe(): void {
-    if (this.#status !== ConnectionStatus.Open || this.#options.interval <= 0 || this.#pingSentAt !== undefined) return;
-    const now = this.#clock.now();
-    this.#sendPing(now);
-    this.#armHeartbeat(now);
-  }
-
-  #sendPing(now: number, wakeProbe = false): void {
-    this.#pingIsWakeProbe = wakeProbe;
-    this.#lastPingAt = this.#pingSentAt = now;
-    try {
-      this.#socket?.send(this.#options.pingMessage);
-    } catch {
-      // A socket that cannot send is dead; the ping's deadline will say so.
-    }
+  #wasHealthy(): boolean {
+    const openFor = this.#openedAt === undefined ? undefined : this.#clock.now() - this.#openedAt;
+    return isHealthy(openFor, this.#heartbeat.heard, this.#options.interval > 0, this.#options.healthyAfter);
   }
 
   /** No reply in time: end the socket without waiting for its close handshake, retry at once. */
   #declareDead(): void {
     const ending = { code: CloseCode.HeartbeatTimeout, reason: `heartbeat timeout: no message within ${this.#options.timeout} ms of a ping` };
     this.#release(ending, true, DEAD_SOCKET_CLOSE_WAIT);
-    this.#lose({ ...ending, wasClean: false }, true);
+    this.#lose({ ...ending, wasClean: false }, 'heartbeat-death');
   }
 
-  // ---- the page and the network ------------------------------------------------------------
-  //
-  // Listeners are on the window and document only while a connection is active (connecting,
-  // open, reconnecting), so a closed or idle connection holds no references from the page.
-
-  #attachLifecycle(attach: boolean): void {
-    this.#lifecycleAttached = attach;
-    const win = this.#env.window === undefined ? defaultWindow() : this.#env.window;
-    const doc = this.#env.document === undefined ? defaultDocument() : this.#env.document;
-    const method = attach ? 'addEventListener' : 'removeEventListener';
-    if (win) {
-      win[method]('online', this.#onOnline);
-      win[method]('offline', this.#onOffline);
-      win[method]('pagehide', this.#onPageHide);
-      win[method]('pageshow', this.#onPageShow);
+  /**
+   * The socket is gone without the user asking: retry as the backoff rule says, or give up.
+   * After a heartbeat death the retry goes at once; each new connection gets a whole
+   * interval + timeout to prove itself, so a hung server is retried at most once per interval + timeout.
+   */
+  #lose(ended: Omit<CloseDetail, 'willReconnect'> | undefined, kind: Loss['kind']): void {
+    const healthy = this.#wasHealthy();
+    if (healthy) this.#refreshAsked = kind === 'refresh';
+    this.#release({ code: CloseCode.Normal, reason: '' });
+    this.#openedAt = undefined;
+    // navigator.onLine is false whenever no interface but loopback is up, while a server on
+    // localhost, the LAN or a VPN may still answer: keep trying (issue 8 §1c).
+    const offline = !this.#page.isOnline();
+    const retry = this.#backoff.next({ kind, healthy, offline }, this.#options, this.#env.random);
+    if (!retry) {
+      const retries = this.#backoff.retries;
+      this.#fail({ code: 'retries-exhausted', message: `gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'}` }, ended);
+      return;
     }
-    if (doc) {
-      doc[method]('visibilitychange', this.#onVisible);
-      doc[method]('resume', this.#onVisible);
-    }
+    this.#setTimer(() => this.#connect(), retry.delay);
+    this.#waitingFor = offline ? 'network' : null;
+    const generation = this.#setStatus(ConnectionStatus.Reconnecting);
+    if (!this.#current(generation)) return;
+    if (ended) this.#emit('close', { ...ended, willReconnect: true });
+    if (!this.#current(generation)) return;
+    this.#emit('retry', { attempt: retry.attempt, delay: retry.delay, maxRetries: this.#options.maxRetries });
   }
 
-  #isOnline(): boolean {
-    if (this.#env.isOnline) return this.#env.isOnline();
-    return (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine !== false;
+  // ---- inbound messages (the hot path) ----------------------------------------------------
+
+  /** Costs one clock read and one event; the heartbeat hears every message first. */
+  #handleMessage(event: SocketMessageEvent): void {
+    const data = event.data;
+    const latency = this.#heartbeat.inbound();
+    if (latency >= 0) {
+      const generation = this.#generation;
+      this.#emit('heartbeat', { latency, pong: data === this.#options.pongMessage });
+      if (!this.#current(generation)) return;
+    }
+    if (data !== this.#options.pongMessage) this.#deliver(data);
   }
 
-  #onOffline = (): void => {
-    if (this.#status === ConnectionStatus.Open) this.#probe();
-    else if (this.#status === ConnectionStatus.Reconnecting && this.#waitingFor === null) {
-      this.#clearTimer();
-      this.#waitingFor = 'network';
+  /** The one place an inbound message is decoded and dispatched. */
+  #deliver(data: unknown): void {
+    let value: unknown;
+    try {
+      value = decodeInbound(this.#options.format, data);
+    } catch (cause) {
+      this.#emit('error', { code: 'invalid-json', message: `inbound message is not valid JSON: ${errorMessage(cause)}`, cause, data });
+      return;
     }
-  };
+    if (this.#batch) this.#batch.push(value);
+    else this.#emit('message', { data: value });
+  }
 
-  #onOnline = (): void => {
-    if (this.#status === ConnectionStatus.Open) this.#probe();
+  /** A new batch mode: what waits under the old one goes out first. */
+  #applyBatch(): void {
+    this.#batch?.flush();
+    const { batch } = this.#options;
+    const env = this.#env;
+    this.#batch =
+      batch === 'none'
+        ? null
+        : createMessageBatch(batch, (items) => this.#target.dispatchEvent(new CustomEvent('messages', { detail: { data: items } })), {
+            clock: this.#clock,
+            frames: env.frames !== undefined ? env.frames : typeof requestAnimationFrame === 'function' ? animationFrames : null,
+            document: env.document !== undefined ? env.document : defaultDocument(),
+          });
+  }
+
+  // ---- what the page reports (page-lifecycle.ts) ------------------------------------------
+
+  #onOffline(): void {
+    if (this.#status === ConnectionStatus.Open) this.#heartbeat.probe();
+    // The retry stays scheduled (see #lose); waitingFor says why it may fail.
+    else if (this.#status === ConnectionStatus.Reconnecting && this.#waitingFor === null) this.#waitingFor = 'network';
+  }
+
+  #onOnline(): void {
+    if (this.#status === ConnectionStatus.Open) this.#heartbeat.probe();
     // Back online: retry now, skipping whatever backoff delay was pending.
     else if (this.#status === ConnectionStatus.Reconnecting && this.#waitingFor !== 'page') this.#connect();
-  };
-
-  #onVisible = (): void => {
-    const doc = this.#env.document === undefined ? defaultDocument() : this.#env.document;
-    if (doc?.visibilityState === 'hidden') return;
-    this.#probeIfStale();
-  };
-
-  /** Back from hidden, frozen or cached: a socket quiet for `interval` may have died meanwhile. */
-  #probeIfStale(): void {
-    const now = this.#clock.now();
-    this.#syncInbound(now);
-    if (this.#status === ConnectionStatus.Open && now - this.#lastInboundAt + this.#sleptFor(now) >= this.#options.interval) {
-      this.#probe();
-    }
   }
 
   // Release the server at once when the page goes away; a page with an open socket is also kept
   // out of the back/forward cache. (1001 "going away" is what we mean, but close() from a page
   // accepts only 1000 and 3000–4999.)
-  #onPageHide = (): void => {
-    if (this.#status !== ConnectionStatus.Connecting && this.#status !== ConnectionStatus.Open) {
-      if (this.#status === ConnectionStatus.Reconnecting) {
-        this.#clearTimer();
-        this.#waitingFor = 'page';
-      }
-      return;
+  #onPageHide(): void {
+    if (this.#status === ConnectionStatus.Reconnecting) {
+      this.#clearTimer();
+      this.#waitingFor = 'page';
     }
-    const hadSocket = this.#socket !== undefined;
-    const ending = { code: CloseCode.Normal, reason: 'page hidden' };
-    const wasOpen = this.#socket?.readyState === SOCKET_OPEN;
-    this.#release(ending, true);
-    this.#waitingFor = 'page';
-    const generation = this.#setStatus(ConnectionStatus.Reconnecting);
-    if (hadSocket && this.#current(generation)) this.#emit('close', { ...ending, wasClean: wasOpen, willReconnect: true });
-  };
+    if (this.#status !== ConnectionStatus.Connecting && this.#status !== ConnectionStatus.Open) return;
+    this.#leave({ code: CloseCode.Normal, reason: 'page hidden' }, () => {
+      this.#waitingFor = 'page';
+      return this.#setStatus(ConnectionStatus.Reconnecting);
+    });
+  }
 
-  #onPageShow = (event: Event): void => {
+  #onPageShow(persisted: boolean): void {
     if (this.#status === ConnectionStatus.Reconnecting && this.#waitingFor === 'page') this.#connect();
-    else if ((event as PageTransitionEvent).persisted) this.#probeIfStale();
-  };
+    else if (persisted) this.#heartbeat.probeIfStale();
+  }
 
   // ---- plumbing ---------------------------------------------------------------------------
 
-  /** The one timer of the current status (handshake deadline, heartbeat, or retry). */
+  /** The one timer of the current status besides the heartbeat's (handshake deadline, a wait, or the retry). */
   #setTimer(callback: () => void, ms: number): void {
     this.#clearTimer();
     const fire = (): void => {
       this.#timer = undefined;
       callback();
     };
-    this.#timer = this.#clock.setTimeout(fire, Math.min(Math.max(0, ms), MAX_TIMER_DELAY));
+    this.#timer = startTimer(this.#clock, fire, ms);
   }
 
   #clearTimer(): void {
@@ -883,22 +567,16 @@ export class HeartbeatConnection extends EventTarget {
   }
 
   #emit<K extends keyof HeartbeatEventDetails>(type: K, detail: HeartbeatEventDetails[K]): void {
+    // Batched messages go out before anything that happened after them (a close, an error):
+    // arrival order holds across events. If a `messages` listener moved the state on, an event
+    // of the superseded sequence is stale and is not dispatched (errors always are).
+    if (this.#batch?.size) {
+      const generation = this.#generation;
+      this.#batch.flush();
+      if (generation !== this.#generation && type !== 'error') return;
+    }
     this.#target.dispatchEvent(new CustomEvent(type, { detail }));
   }
-}
-
-function defaultBaseURI(): string | undefined {
-  return (globalThis as { document?: { baseURI?: string } }).document?.baseURI;
-}
-
-function defaultWindow(): EventTarget | null {
-  const win = (globalThis as { window?: EventTarget }).window;
-  return win && typeof win.addEventListener === 'function' ? win : null;
-}
-
-function defaultDocument(): (EventTarget & { visibilityState?: string }) | null {
-  const doc = (globalThis as { document?: EventTarget & { visibilityState?: string } }).document;
-  return doc && typeof doc.addEventListener === 'function' ? doc : null;
 }
 
 export interface HeartbeatConnection {

@@ -10,6 +10,12 @@ export interface MessageDetail<T = unknown> {
   data: T;
 }
 
+/** `messages`: in batch mode, the messages of one frame (or window), in arrival order. */
+export interface MessagesDetail<T = unknown> {
+  /** What each `message` event's `detail.data` would have been; the pong excluded. */
+  data: T[];
+}
+
 /** `close`: a socket ended, whether it had opened or not. */
 export interface CloseDetail {
   code: number;
@@ -31,7 +37,11 @@ export type ErrorCode =
   | 'socket-error'
   | 'retries-exhausted'
   | 'url-provider-failed'
-  | 'send-failed';
+  | 'send-failed'
+  /** The server closed with a code that says not to come back like this (see `fatalCloseCodes`, `refreshCloseCodes`). */
+  | 'server-rejected'
+  /** No WebSocket implementation: none in this host, and none passed as `environment.WebSocket`. */
+  | 'no-websocket';
 
 /** `error`: something went wrong; the status says what state it left. */
 export interface ErrorDetail {
@@ -67,6 +77,7 @@ export interface HeartbeatDetail {
 export interface HeartbeatEventDetails {
   open: OpenDetail;
   message: MessageDetail;
+  messages: MessagesDetail;
   close: CloseDetail;
   error: ErrorDetail;
   'status-change': StatusChangeDetail;

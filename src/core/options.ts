@@ -1,16 +1,38 @@
+import {
+  DEFAULT_FATAL_CLOSE_CODES,
+  DEFAULT_REFRESH_CLOSE_CODES,
+  DEFAULT_RETRY_LATER_CLOSE_CODES,
+  parseCloseCodes,
+} from './close-policy.js';
 import type { ErrorDetail } from './events.js';
+import type { BatchMode } from './message-batch.js';
+import type { MessageFormat } from './message-format.js';
 
-export type MessageFormat = 'text' | 'json';
+export type { MessageFormat } from './message-format.js';
+export { MAX_TIMER_DELAY } from './environment.js';
+
+/** Close codes as an option: an array, or one string of codes separated by commas or spaces. */
+export type CloseCodeList = readonly (number | string)[] | string;
 
 /** What a url provider returns: a url, or a url with its subprotocols. */
 export type UrlSpec = string | URL | { url: string | URL; protocols?: string | readonly string[] };
 
+/** What a url provider is told about the attempt it supplies the url for. */
+export interface UrlProviderContext {
+  /** 0 for a first connect; counts retries after that. */
+  attempt: number;
+  /**
+   * true when the server ended the last connection with a code of `refreshCloseCodes` (an
+   * expired token): fetch a new token rather than reuse a cached one.
+   */
+  refresh: boolean;
+}
+
 /**
  * Called before every attempt (the first, and each retry), so a token can be refreshed first.
- * `attempt` is 0 for a first connect and counts retries after that. A throw or a rejection is an
- * `error` event and counts as a failed attempt.
+ * A throw or a rejection is an `error` event and counts as a failed attempt.
  */
-export type UrlProvider = (context: { attempt: number }) => UrlSpec | PromiseLike<UrlSpec>;
+export type UrlProvider = (context: UrlProviderContext) => UrlSpec | PromiseLike<UrlSpec>;
 
 /** What a user may set; every field is optional and falls back to its default. */
 export interface HeartbeatOptions {
@@ -24,9 +46,9 @@ export interface HeartbeatOptions {
   timeout?: number | null;
   pingMessage?: string | null;
   pongMessage?: string | null;
-  /** ms, base of the backoff; the first retry after a loss waits between half of it and all of it. */
+  /** ms, above 0: base of the backoff; the first retry after a loss waits between half of it and all of it. */
   reconnectDelay?: number | null;
-  /** ms, cap of the backoff; raised to at least 1000 so a refused port is never hammered. */
+  /** ms, above 0: cap of the backoff, honoured as given (a cap below the base wins over it). */
   reconnectMaxDelay?: number | null;
   /** Retries after a loss before giving up (status `failed`); absent or Infinity = never give up. */
   maxRetries?: number | null;
@@ -40,6 +62,14 @@ export interface HeartbeatOptions {
   healthyAfter?: number | null;
   /** Supplies the url (and subprotocols) per attempt; takes precedence over `url`. */
   urlProvider?: UrlProvider | null;
+  /** Server close codes that end in `failed`, not a retry (default 1002, 1003, 1007, 1008, 1009, 1010). */
+  fatalCloseCodes?: CloseCodeList | null;
+  /** Server close codes that retry at once with a fresh url from `urlProvider`, and fail if they recur (default 4401). */
+  refreshCloseCodes?: CloseCodeList | null;
+  /** Server close codes that retry spread over the whole backoff window (default 1012, 1013). */
+  retryLaterCloseCodes?: CloseCodeList | null;
+  /** `'frame'` (or a window in ms): messages go out as one `messages` event per frame (window). */
+  batch?: BatchMode | null;
 }
 
 export interface ResolvedOptions {
@@ -58,6 +88,10 @@ export interface ResolvedOptions {
   binaryType: BinaryType;
   healthyAfter: number;
   urlProvider: UrlProvider | null;
+  fatalCloseCodes: readonly number[];
+  refreshCloseCodes: readonly number[];
+  retryLaterCloseCodes: readonly number[];
+  batch: BatchMode;
 }
 
 /**
@@ -83,24 +117,31 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   // not reset the backoff, or it would be retried at the base delay forever.
   healthyAfter: 5_000,
   urlProvider: null,
+  fatalCloseCodes: DEFAULT_FATAL_CLOSE_CODES,
+  refreshCloseCodes: DEFAULT_REFRESH_CLOSE_CODES,
+  retryLaterCloseCodes: DEFAULT_RETRY_LATER_CLOSE_CODES,
+  batch: 'none',
 });
 
-/** Browsers run a setTimeout longer than 2^31-1 ms at once: a huge interval would spin. */
-export const MAX_TIMER_DELAY = 2_147_483_647;
-/** Floor of the backoff cap (see `reconnectMaxDelay`). */
+/**
+ * @deprecated No longer applied: every valid `reconnectMaxDelay` is honoured as given (issue 8
+ * §1b). Only invalid values (0, negative, NaN, non-numeric) fall back to the default.
+ */
 export const MIN_RECONNECT_CAP = 1_000;
 
 const isTime = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const isCount = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
 const TIME = [isTime, 'a number of ms, 0 or more'] as const;
+// A backoff time of 0 would retry in a tight loop: the one guard is here, on invalid input.
+const BACKOFF_TIME = [(v: unknown) => isTime(v) && (v as number) > 0, 'a number of ms above 0'] as const;
 const COUNT = [isCount, 'a whole number, 0 or more'] as const;
 
 /** What each validated option accepts, and how to say so when it is not. */
 const RULES: Partial<Record<keyof ResolvedOptions, readonly [(value: unknown) => boolean, string]>> = {
   interval: TIME,
   timeout: TIME,
-  reconnectDelay: TIME,
-  reconnectMaxDelay: TIME,
+  reconnectDelay: BACKOFF_TIME,
+  reconnectMaxDelay: BACKOFF_TIME,
   connectTimeout: TIME,
   healthyAfter: TIME,
   maxRetries: [(v) => v === Infinity || isCount(v), COUNT[1]],
@@ -108,9 +149,19 @@ const RULES: Partial<Record<keyof ResolvedOptions, readonly [(value: unknown) =>
   format: [(v) => v === 'text' || v === 'json', '"text" or "json"'],
   binaryType: [(v) => v === 'blob' || v === 'arraybuffer', '"blob" or "arraybuffer"'],
   urlProvider: [(v) => typeof v === 'function', 'a function'],
+  batch: [(v) => v === 'none' || v === 'frame' || isTime(v), 'a number of ms, "frame" or "none"'],
+};
+
+/** Options given as text or lists that are turned into their resolved form first; `undefined` = invalid. */
+const CLOSE_CODES = 'close codes from 1001 to 4999 (but 1005, 1006, 1015), as an array or separated by commas or spaces';
+const PARSERS: Partial<Record<keyof ResolvedOptions, readonly [(value: unknown) => unknown, string]>> = {
+  fatalCloseCodes: [parseCloseCodes, CLOSE_CODES],
+  refreshCloseCodes: [parseCloseCodes, CLOSE_CODES],
+  retryLaterCloseCodes: [parseCloseCodes, CLOSE_CODES],
 };
 
 function describe(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
   return typeof value === 'string' ? `"${value}"` : String(value);
 }
 
@@ -133,13 +184,15 @@ export function resolveOptions(
     if (typeof value === 'string' && rule?.[1].startsWith('a ') && value.trim() !== '' && !Number.isNaN(Number(value))) {
       value = Number(value);
     }
+    const parser = PARSERS[key];
+    const parsed = parser && value != null ? parser[0](value) : value;
     if (value == null) next[key] = DEFAULTS[key];
-    else if (!rule || rule[0](value)) next[key] = key === 'url' ? String(value) : value;
+    else if (parser ? parsed !== undefined : !rule || rule[0](value)) next[key] = key === 'url' ? String(value) : parsed;
     else {
       const fallback = key === 'maxRetries' ? 'no limit' : describe(DEFAULTS[key]);
       report({
         code: 'invalid-option',
-        message: `${key} ${describe(value)} is not valid (expected ${rule[1]}); using ${fallback}`,
+        message: `${key} ${describe(value)} is not valid (expected ${(parser ?? rule)![1]}); using ${fallback}`,
         data: value,
       });
       next[key] = DEFAULTS[key];

@@ -1,3 +1,5 @@
+import type { UrlSpec } from './options.js';
+
 /**
  * Resolves what a user gave as a url into a WebSocket url: `ws(s)://` as is, `http(s)://` mapped
  * to `ws(s)://`, relative urls against `base` (the document's base URI in a page). Throws a
@@ -27,4 +29,20 @@ export function parseProtocols(protocols: string | readonly string[] | undefined
   if (protocols === undefined) return [];
   const list = typeof protocols === 'string' ? protocols.split(',') : protocols;
   return list.map((p) => p.trim()).filter((p) => p !== '');
+}
+
+/** A url and its subprotocols, for one attempt. */
+export interface SocketTarget {
+  url: string;
+  protocols: string | readonly string[];
+}
+
+/**
+ * What a url provider returned, as a target: a url (with the configured subprotocols), or
+ * `{ url, protocols }`. Throws a TypeError for anything else (a failed attempt, not a crash).
+ */
+export function socketTarget(spec: UrlSpec, protocols: string | readonly string[]): SocketTarget {
+  if (typeof spec === 'string' || spec instanceof URL) return { url: String(spec), protocols };
+  if (spec && typeof spec === 'object' && 'url' in spec) return { url: String(spec.url), protocols: spec.protocols ?? protocols };
+  throw new TypeError(`expected a url or { url, protocols }, got ${typeof spec}`);
 }

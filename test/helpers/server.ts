@@ -100,6 +100,19 @@ export function refuse(tag: string, on = true): Promise<boolean> {
   return serverCommand<boolean>('refuse', { tag, on });
 }
 
+/**
+ * From now on, every new socket of the tag is ended as soon as it opens: terminated (the client
+ * sees 1006), or closed with `code` and `reason`. `null` turns it off.
+ */
+export function onOpen(tag: string, action: { mode: 'terminate' } | { mode: 'close'; code: number; reason?: string } | null): Promise<boolean> {
+  return serverCommand<boolean>('on-open', { tag, ...(action ?? { mode: null }) });
+}
+
+/** When each socket of the tag opened (ms since the epoch, the server's clock), oldest first. */
+export function openTimes(tag: string): Promise<number[]> {
+  return serverCommand<number[]>('open-times', { tag });
+}
+
 /** Terminates the tag's sockets and forgets its state. */
 export function reset(tag: string): Promise<boolean> {
   return serverCommand<boolean>('reset', { tag });
@@ -114,3 +127,8 @@ export const socketsNow = (s: TagStats): number => (closesTcpPromptly ? s.curren
 
 /** The most sockets of the tag the server held at once, counted as `socketsNow` counts. */
 export const socketsAtOnce = (s: TagStats): number => (closesTcpPromptly ? s.maxConcurrent : s.maxOpen);
+
+/** Sockets of the tag OPEN now, and the most OPEN at once so far (sampled at every open). */
+export function openSockets(tag: string): Promise<{ open: number; maxOpen: number }> {
+  return serverCommand<{ open: number; maxOpen: number }>('open-sockets', { tag });
+}

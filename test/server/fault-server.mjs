@@ -92,6 +92,10 @@ function newTagState() {
     muted: false,
     pongDelay: 0,
     refused: false,
+    /** What each new connection gets as soon as it opens: null, or `{ mode, code, reason }` (see `applyOnOpen`). */
+    onOpen: null,
+    /** When each connection opened (ms, Date.now()), most recent last; capped like `received`. */
+    openTimes: [],
     /** @type {Set<WebSocket>} */
     sockets: new Set(),
   };
@@ -162,6 +166,8 @@ export function createFaultServer() {
           .filter(Boolean)
       : [];
     state.sockets.add(ws);
+    state.openTimes.push(Date.now());
+    if (state.openTimes.length > RECEIVED_CAP) state.openTimes.shift();
 
     ws.on('error', noop);
     ws.on('message', (data, isBinary) => {
@@ -185,6 +191,18 @@ export function createFaultServer() {
       state.sockets.delete(ws);
       if (!serverClosed.has(ws)) state.closes.push({ code, reason: reason.toString('utf8') });
     });
+    if (state.onOpen) applyOnOpen(ws, state.onOpen);
+  }
+
+  /**
+   * A server that ends every connection as soon as it opens: `terminate` (TCP destroyed, the
+   * client sees 1006) or `close` with `code` and `reason` (a deploy's 1012, an expired token's
+   * 4401, a policy's 1008).
+   */
+  function applyOnOpen(ws, { mode, code, reason }) {
+    serverClosed.add(ws);
+    if (mode === 'terminate') ws.terminate();
+    else ws.close(code, reason);
   }
 
   function onUpgrade(req, socket, head) {
@@ -445,6 +463,18 @@ export function createFaultServer() {
       case 'refuse':
         stateFor(tag).refused = Boolean(payload.on);
         return true;
+      case 'open-sockets': {
+        // Sharing tests: sockets of the tag OPEN now, and the most OPEN at once (see `openCount`).
+        const state = tags.get(tag);
+        return { open: state ? openCount(state) : 0, maxOpen: state?.maxOpen ?? 0 };
+      }
+      case 'on-open': {
+        const mode = payload.mode === 'terminate' || payload.mode === 'close' ? payload.mode : null;
+        stateFor(tag).onOpen = mode && { mode, code: payload.code == null ? undefined : Number(payload.code), reason: String(payload.reason ?? '') };
+        return true;
+      }
+      case 'open-times':
+        return [...(tags.get(tag)?.openTimes ?? [])];
       case 'reset': {
         forEachSocket(tag, (ws) => {
           serverClosed.add(ws);
