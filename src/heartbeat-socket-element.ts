@@ -1,13 +1,32 @@
 // Lit's reactive base class, without its template engine: the shadow root holds only static
-// slots. Imported from `lit` (external for bundler users, shared with an app's own Lit); the
-// standalone build maps `lit` to `@lit/reactive-element`, so lit-html (about 3 kB gzip) is not
-// bundled for nothing (vite.config.ts).
-import { ReactiveElement, css, type PropertyDeclaration, type PropertyValues } from 'lit';
+// slots. Imported from `@lit/reactive-element`, not `lit`: `lit`'s entry also loads Lit's template
+// library (about 3 kB gzip in every app bundle), which creates a Trusted Types policy at load and
+// so dies under `require-trusted-types-for 'script'; trusted-types 'none'` (issue 9). `lit`
+// depends on this same package, so an app that uses Lit still ships one copy of it.
+import { ReactiveElement, css, type PropertyDeclaration, type PropertyValues } from '@lit/reactive-element';
 import { HeartbeatConnection, type HeartbeatEnvironment, type WaitingFor } from './core/connection.js';
 import type { HeartbeatEventMap } from './core/events.js';
+import type { CloseCodeList, HeartbeatOptions, MessageFormat, UrlProvider } from './core/options.js';
 import type { BatchMode } from './core/message-batch.js';
-import type { HeartbeatOptions, MessageFormat, UrlProvider } from './core/options.js';
 import { ConnectionStatus } from './core/status.js';
+import { groupAddress, ShareSession, type ShareMode } from './share/loader.js';
+
+// Every type the custom-elements manifest names for this element, exported from the module the
+// manifest names (dist/heartbeat-socket-element.js), so manifest readers and JSX-type generators
+// can import them from there (issue 9).
+export type { WaitingFor } from './core/connection.js';
+export type {
+  CloseDetail,
+  ErrorDetail,
+  HeartbeatDetail,
+  HeartbeatEventDetails,
+  MessageDetail,
+  OpenDetail,
+  RetryDetail,
+  StatusChangeDetail,
+} from './core/events.js';
+export type { MessageFormat, UrlProvider } from './core/options.js';
+export { ConnectionStatus, HeartbeatConnection };
 
 /**
  * Attribute text → number. Anything that is not a plain number is passed on as the original
@@ -40,6 +59,10 @@ const OPTION_PROPERTIES = {
   queueLimit: { ...numberAttribute, attribute: 'queue-limit' },
   binaryType: { type: String, attribute: 'binary-type' },
   urlProvider: { attribute: false },
+  // Close codes (issue 8 §2): attribute text like "1008, 4403"; as properties also arrays.
+  fatalCloseCodes: { attribute: 'fatal-close-codes' },
+  refreshCloseCodes: { attribute: 'refresh-close-codes' },
+  retryLaterCloseCodes: { attribute: 'retry-later-close-codes' },
   batch: numberAttribute,
 } satisfies Record<string, PropertyDeclaration>;
 
@@ -49,7 +72,7 @@ type OptionProperty = keyof typeof OPTION_PROPERTIES;
  * The element's settable properties, for framework typings (React's JSX, Vue's
  * GlobalComponents, Svelte's elements): one list, kept by the compiler in step with the element.
  */
-export type HeartbeatSocketSettings = Partial<Pick<HeartbeatSocketElement, OptionProperty>>;
+export type HeartbeatSocketSettings = Partial<Pick<HeartbeatSocketElement, OptionProperty | 'share'>>;
 const OPTION_NAMES = Object.keys(OPTION_PROPERTIES) as OptionProperty[];
 
 /**
@@ -83,6 +106,10 @@ const OPTION_NAMES = Object.keys(OPTION_PROPERTIES) as OptionProperty[];
  * @attr {'text'|'json'} format - `json` parses inbound text and stringifies outbound values.
  * @attr {number} queue-limit - messages that may wait for an open socket (default 1000).
  * @attr {'blob'|'arraybuffer'} binary-type - how inbound binary messages arrive (default `blob`).
+ * @attr {string} fatal-close-codes - server close codes that end in `failed` (default `1002 1003 1007 1008 1009 1010`).
+ * @attr {string} refresh-close-codes - server close codes that retry at once via `urlProvider`, failing if they recur (default `4401`).
+ * @attr {string} retry-later-close-codes - server close codes whose retry is spread up to the backoff cap (default `1012 1013`).
+ * @attr {'none'|'page'|'tabs'} share - share one socket among the elements of the page (`page`) or of every same-origin page (`tabs`) with the same url and protocols; see docs/sharing.md.
  * @attr {string} batch - `frame`: one `messages` event per animation frame instead of `message` events; a number: per window of that many ms (absent = off).
  * @attr {string} status - read-only, reflected: idle, connecting, open, reconnecting, closed, failed.
  *
@@ -103,7 +130,7 @@ const OPTION_NAMES = Object.keys(OPTION_PROPERTIES) as OptionProperty[];
  * @fires {CustomEvent<HeartbeatDetail>} heartbeat - a ping was answered; `latency` in ms.
  */
 export class HeartbeatSocketElement extends ReactiveElement {
-  static override properties = OPTION_PROPERTIES;
+  static override properties = { ...OPTION_PROPERTIES, share: { type: String } };
 
   static override styles = css`
     :host {
@@ -148,12 +175,26 @@ export class HeartbeatSocketElement extends ReactiveElement {
    * and counts as a failed attempt.
    */
   declare urlProvider: UrlProvider | undefined;
+  declare fatalCloseCodes: CloseCodeList | undefined;
+  declare refreshCloseCodes: CloseCodeList | undefined;
+  declare retryLaterCloseCodes: CloseCodeList | undefined;
+  /**
+   * `none` (default): a socket of its own. `page`: one socket for every element of the document
+   * with the same url and protocols. `tabs`: one for every same-origin page of the browser.
+   * The sharing code is loaded (import()) the first time an element shares.
+   */
+  declare share: ShareMode | undefined;
 
   readonly #connection: HeartbeatConnection;
   #internals: ElementInternals | undefined;
   /** Closed because it left the document (not by `close()`): re-inserting it connects again. */
   #closedByRemoval = false;
   #removalCheck: ReturnType<typeof setTimeout> | undefined;
+  /** Set while the element shares: its membership of a group stands in for #connection. */
+  #share: ShareSession | undefined;
+  /** Modes this browser could not share in: the element keeps its own socket (said once). */
+  #shareUnsupported = new Set<ShareMode>();
+  #reportedShareValue: string | undefined;
 
   constructor(environment: Omit<HeartbeatEnvironment, 'eventTarget' | 'onStatusChange'> = {}) {
     super();
@@ -173,7 +214,7 @@ export class HeartbeatSocketElement extends ReactiveElement {
 
   /** The connection's status; reflected as the `status` attribute and a custom state. Read-only. */
   get status(): ConnectionStatus {
-    return this.#connection.status;
+    return this.#share ? this.#share.status : this.#connection.status;
   }
 
   /**
@@ -182,14 +223,25 @@ export class HeartbeatSocketElement extends ReactiveElement {
    */
   set status(_ignored: unknown) {}
 
-  /** The framework-free engine behind the element, for `socket`, `queuedCount` and `options`. */
+  /**
+   * The framework-free engine behind the element, for `socket`, `queuedCount` and `options`.
+   * While the element shares (`share`), this own connection stays idle.
+   */
   get connection(): HeartbeatConnection {
     return this.#connection;
   }
 
   /** Messages waiting for the next open socket. */
   get queuedCount(): number {
-    return this.#connection.queuedCount;
+    return this.#share ? this.#share.queuedCount : this.#connection.queuedCount;
+  }
+
+  /**
+   * Whether this document holds the shared socket: with `share="tabs"`, true in the one page
+   * that holds it for the group; with `share="page"`, true while the element is in its group.
+   */
+  get holdsSharedSocket(): boolean {
+    return this.#share?.holding ?? false;
   }
 
   /** While `reconnecting` with no retry scheduled: `'network'` (offline) or `'page'` (hidden into the back/forward cache). */
@@ -202,13 +254,17 @@ export class HeartbeatSocketElement extends ReactiveElement {
    * says why). In `json` format, non-string values are JSON-stringified.
    */
   send(data: unknown): boolean {
-    return this.#connection.send(data);
+    // Sent before the first update (share set, not joined yet): it waits for the group.
+    if (!this.#share && this.#shareMode() !== 'none') this.#share = this.#newShareSession();
+    return this.#share ? this.#share.send(data) : this.#connection.send(data);
   }
 
   /** Closes on purpose: status `closed`, no retry, every timer cleared. */
   close(code?: number, reason?: string): void {
     this.#closedByRemoval = false;
-    this.#connection.close(code, reason);
+    // Shared: only this element leaves; the socket closes when the group has no element left.
+    if (this.#share) this.#share.leave(code ?? 1000, reason ?? '');
+    else this.#connection.close(code, reason);
   }
 
   /** Drops the current socket, if any, and connects now with the backoff reset. */
@@ -222,12 +278,13 @@ export class HeartbeatSocketElement extends ReactiveElement {
       return;
     }
     this.#closedByRemoval = false;
-    this.#connection.reconnect();
+    if (this.#share) this.#share.reconnect();
+    else this.#connection.reconnect();
   }
 
   /** Removes every queued message; returns how many there were. */
   clearQueue(): number {
-    return this.#connection.clearQueue();
+    return this.#share ? this.#share.clearQueue() : this.#connection.clearQueue();
   }
 
   override connectedCallback(): void {
@@ -246,6 +303,13 @@ export class HeartbeatSocketElement extends ReactiveElement {
     this.#removalCheck = setTimeout(() => {
       this.#removalCheck = undefined;
       if (this.isConnected) return;
+      if (this.#share) {
+        if (!this.#share.detached) {
+          this.#share.leave(1000, 'element removed');
+          this.#closedByRemoval = true;
+        }
+        return;
+      }
       const status = this.#connection.status;
       if (status !== ConnectionStatus.Idle && status !== ConnectionStatus.Closed) {
         this.#connection.close(1000, 'element removed');
@@ -293,6 +357,7 @@ export class HeartbeatSocketElement extends ReactiveElement {
 
   #startIfReady(urlChanged: boolean): void {
     if (!this.isConnected || (!this.url && !this.urlProvider)) return;
+    if (this.#startSharing(urlChanged)) return;
     const status = this.#connection.status;
     if (
       status === ConnectionStatus.Idle ||
@@ -301,6 +366,75 @@ export class HeartbeatSocketElement extends ReactiveElement {
       this.#closedByRemoval = false;
       this.#connection.start();
     }
+  }
+
+  /** Joins (or keeps, or moves to) the sharing group; false when the element uses its own socket. */
+  #startSharing(urlChanged: boolean): boolean {
+    const mode = this.#shareMode();
+    const address = mode !== 'none' && this.url ? groupAddress(this.url, this.protocols, document.baseURI) : undefined;
+    if (mode === 'none' || !address) {
+      if (this.#share) {
+        // Sharing turned off (or the url became unusable): leave the group, use an own socket.
+        for (const data of this.#share.takeWaitingSends()) this.#connection.send(data);
+        this.#share.leave(1000, 'left the sharing group');
+        this.#share = undefined;
+        this.#closedByRemoval = false;
+        if (this.#connection.status === ConnectionStatus.Idle || this.#connection.status === ConnectionStatus.Closed) this.#connection.start();
+        return true;
+      }
+      return false;
+    }
+    if (!this.#share) {
+      const status = this.#connection.status;
+      if (status !== ConnectionStatus.Idle && status !== ConnectionStatus.Closed && status !== ConnectionStatus.Failed) {
+        this.#connection.close(1000, 'joined a sharing group');
+      }
+      this.#share = this.#newShareSession();
+    }
+    this.#share.update(mode, address, urlChanged || this.#closedByRemoval);
+    this.#closedByRemoval = false;
+    return true;
+  }
+
+  #newShareSession(): ShareSession {
+    return new ShareSession({
+      target: this,
+      settings: () => this.#settings(),
+      reflect: (status, previous) => this.#reflectStatus(status, previous),
+      unsupported: (mode, waitingSends, why, cause) => this.#shareFallback(mode, waitingSends, why, cause),
+      queueLimit: () => this.#connection.options.queueLimit,
+    });
+  }
+
+  #shareMode(): ShareMode {
+    const value = this.share == null ? 'none' : String(this.share).trim();
+    if (value === 'page' || value === 'tabs') return this.#shareUnsupported.has(value) ? 'none' : value;
+    if (value !== 'none' && value !== '' && value !== this.#reportedShareValue) {
+      this.#reportedShareValue = value;
+      this.dispatchEvent(
+        new CustomEvent('error', {
+          detail: { code: 'invalid-option', message: `share "${value}" is not valid (none, page or tabs); not sharing`, data: value },
+        }),
+      );
+    }
+    return 'none';
+  }
+
+  #settings(): Record<string, unknown> {
+    const settings: Record<string, unknown> = {};
+    for (const name of OPTION_NAMES) settings[name] = this[name];
+    return settings;
+  }
+
+  /** Sharing is impossible here: say so once, and go on with a socket of the element's own. */
+  #shareFallback(mode: ShareMode, waitingSends: unknown[], why: string, cause: unknown): void {
+    this.#shareUnsupported.add(mode);
+    this.#share = undefined;
+    const detail: Record<string, unknown> = { code: 'share-unavailable', message: `share="${mode}": ${why}; this element uses a socket of its own` };
+    if (cause !== undefined) detail.cause = cause;
+    this.dispatchEvent(new CustomEvent('error', { detail }));
+    for (const data of waitingSends) this.#connection.send(data);
+    this.#startIfReady(false);
   }
 
   #reflectStatus(status: ConnectionStatus, previous: ConnectionStatus): void {

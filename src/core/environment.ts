@@ -69,7 +69,12 @@ export interface SocketLike {
   onmessage: SocketHandler<SocketMessageEvent>;
   onerror: SocketHandler<unknown>;
   onclose: SocketHandler<SocketCloseEvent>;
-  send(data: string | ArrayBufferLike | ArrayBufferView | Blob): void;
+  /**
+   * Typed narrowly (no Blob, no SharedArrayBuffer) so that every implementation fits: undici
+   * (Node 22's global) types Blob as Node's, mock-socket takes no SharedArrayBuffer. The core
+   * passes on what the user gave (see `sendData`).
+   */
+  send(data: string | ArrayBuffer | ArrayBufferView): void;
   close(code?: number, reason?: string): void;
 }
 

@@ -1,4 +1,5 @@
-export { CLOSE_HANDSHAKE_WAIT, DEAD_SOCKET_CLOSE_WAIT, HeartbeatConnection } from './connection.js';
+export { HeartbeatConnection } from './connection.js';
+export { CLOSE_HANDSHAKE_WAIT, DEAD_SOCKET_CLOSE_WAIT, ClosingSocket } from './closing-socket.js';
 export type { WaitingFor } from './connection.js';
 export { MAX_TIMER_DELAY, systemClock } from './environment.js';
 export type {

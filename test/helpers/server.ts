@@ -127,3 +127,8 @@ export const socketsNow = (s: TagStats): number => (closesTcpPromptly ? s.curren
 
 /** The most sockets of the tag the server held at once, counted as `socketsNow` counts. */
 export const socketsAtOnce = (s: TagStats): number => (closesTcpPromptly ? s.maxConcurrent : s.maxOpen);
+
+/** Sockets of the tag OPEN now, and the most OPEN at once so far (sampled at every open). */
+export function openSockets(tag: string): Promise<{ open: number; maxOpen: number }> {
+  return serverCommand<{ open: number; maxOpen: number }>('open-sockets', { tag });
+}

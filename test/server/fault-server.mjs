@@ -463,6 +463,11 @@ export function createFaultServer() {
       case 'refuse':
         stateFor(tag).refused = Boolean(payload.on);
         return true;
+      case 'open-sockets': {
+        // Sharing tests: sockets of the tag OPEN now, and the most OPEN at once (see `openCount`).
+        const state = tags.get(tag);
+        return { open: state ? openCount(state) : 0, maxOpen: state?.maxOpen ?? 0 };
+      }
       case 'on-open': {
         const mode = payload.mode === 'terminate' || payload.mode === 'close' ? payload.mode : null;
         stateFor(tag).onOpen = mode && { mode, code: payload.code == null ? undefined : Number(payload.code), reason: String(payload.reason ?? '') };
