@@ -146,6 +146,22 @@ try {
       budget: 'none',
       verdict: 'info',
     });
+    rows.push({
+      figure: 'work: batch="frame", timer calls / frames requested (info)',
+      measured: `${w.batch.calls} / ${w.batch.frames} for ${w.count.toLocaleString('en-US')} msgs`,
+      baseline: `${fmt(w.batch.wallMs / (1000 / 60), 0)} frames of 16.7 ms`,
+      ratio: `${fmt(w.batch.frames / w.count, 4)} frames/msg`,
+      budget: 'none',
+      verdict: 'info',
+    });
+    rows.push({
+      figure: 'work: batch="frame", heap allocated (info)',
+      measured: `batch ${fmt(w.allocationsBytesPerMessage.batch, 0)} B/msg`,
+      baseline: `raw ${fmt(w.allocationsBytesPerMessage.raw, 0)} B/msg`,
+      ratio: `batch/raw ${fmt(w.allocationsBytesPerMessage.batch / w.allocationsBytesPerMessage.raw)}`,
+      budget: 'none',
+      verdict: 'info',
+    });
     const beats = w.fastHeartbeat.wallMs / 200;
     rows.push({
       figure: 'work: timer calls, heartbeat 200 ms during burst (info)',
