@@ -315,7 +315,7 @@ try {
     const t0 = Date.now();
     try {
       await page();
-      figures.peers = await runPeers({ root, browser, origin: staticServer.origin, fault, burstUrl: burst.url, quick, log });
+      figures.peers = await runPeers({ root, browser, origin: staticServer.origin, fault, burst, quick, log });
     } catch (error) {
       errors.push({ figure: 'peers', error: String(error?.stack ?? error) });
       log(`bench: peers failed: ${error?.stack ?? error}`);
