@@ -295,7 +295,7 @@ try {
       figure: 'share: dist/heartbeat-socket-share.js (import()ed), gzip',
       measured: bytes(z.shareChunk.gzip),
       baseline: `standalone ${bytes(z.standalone.gzip)}`,
-      ratio: `loader in standalone ${bytes(z.loader.gzip)}`,
+      ratio: '—',
       budget: 'none',
       verdict: 'info',
     });
@@ -334,7 +334,7 @@ const FOOTNOTES = /** @type {[string, string][]} */ ([
   ['recovery', `5. recovery: server refuses (503) and drops; on the 3rd retry it accepts again, at moments spread over the announced delay. Budget per run: open − accept ≤ announced delay + median handshake of the same run${figures.recovery ? ` (${fmt(figures.recovery.handshakeMs, 1)} ms)` : ''}. Info row: accept at the announcement itself, vs a hand-written setTimeout(delay) + new WebSocket with the same delay${figures.recovery ? `; raw setTimeout lateness here ${fmt(figures.recovery.timerLatenessMs, 1)} ms` : ''}.`],
   ['size', '6. size: gzip level 9. The standalone file as built by npm run build; the core bundled by esbuild from src/core/index.ts (bundle, minify, esm, es2022); Lit alone: the same esbuild bundle of lit\'s LitElement, html and css.'],
   ['storm', '7. storm: server cuts all sockets (1006), stops listening for 200 ms, listens again on the same port. First retry is drawn from [delay/2, delay] = [500, 1000] ms, so uniform = clients × 100 / 500. Jitter off: all wait 1000 ms; its peak is capped by the one client process opening ~1,000 sockets at once.'],
-  ['share', '9. share: Chromium, share="tabs" against the fault server. Sockets: pages are iframes of one tab; "open" = sockets OPEN at the server 300 ms after every page showed open. Takeover: from removing the holder iframe (or closing the holder tab) to the next socket\'s open at the server (Date.now() in both); "pages open" = until every other page dispatched open again. Per message: DevTools ScriptDuration (threadTicks) per message in a follower tab and in a tab with an unshared element, same burst size, median over rounds in alternating order; the holder\'s cost shown too. Loader: src/share/loader.ts alone, core external, min+gzip.'],
+  ['share', '9. share: Chromium, share="tabs" against the fault server. Sockets: pages are iframes of one tab; "open" = sockets OPEN at the server 300 ms after every page showed open. Takeover: from removing the holder iframe (or closing the holder tab) to the next socket\'s open at the server (Date.now() in both); "pages open" = until every other page dispatched open again. Per message: DevTools ScriptDuration (threadTicks) per message in a follower tab and in a tab with an unshared element, same burst size, median over rounds in alternating order; the holder\'s cost shown too. Sizes: gzip level 9 of the files as built; the chunk is loaded only when an element shares.'],
   ['memory', '8. memory: heap after 3 forced GCs (HeapProfiler.collectGarbage, Runtime.getHeapUsage) after vs before the cycles, after 20 warm-up cycles; timers via instrumented setTimeout/clearTimeout.'],
 ]).filter(([name]) => wants(name)).map(([, text]) => text);
 

@@ -5,12 +5,10 @@
 //   median and worst of several runs;
 // - per-message script CPU (DevTools ScriptDuration, threadTicks) in a follower tab, against an
 //   unshared element in another tab of the same run, same burst size;
-// - sizes: dist/heartbeat-socket.js and dist/heartbeat-socket-share.js (gzip 9), and what the
-//   loader (src/share/loader.ts, the part that is in the standalone file) weighs.
+// - sizes: dist/heartbeat-socket.js and dist/heartbeat-socket-share.js (gzip 9).
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import * as esbuild from 'esbuild';
 import { median, sleep, round } from '../lib/stats.mjs';
 
 const gzip = (bytes) => zlib.gzipSync(bytes, { level: 9 }).length;
@@ -38,23 +36,9 @@ export async function benchShareSize({ root }) {
   const read = (file) => fs.readFileSync(path.join(root, file));
   const standalone = read('dist/heartbeat-socket.js');
   const chunk = read('dist/heartbeat-socket-share.js');
-  const loader = await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: ['src/share/loader.ts'],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-    // The core is in the standalone file anyway, and ./index.js is the chunk.
-    external: ['../core/*', './index.js'],
-  });
-  const loaderText = Buffer.from(loader.outputFiles[0].text);
   return {
     standalone: { raw: standalone.length, gzip: gzip(standalone) },
     shareChunk: { raw: chunk.length, gzip: gzip(chunk) },
-    loader: { minified: loaderText.length, gzip: gzip(loaderText) },
   };
 }
 
