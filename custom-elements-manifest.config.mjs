@@ -3,6 +3,8 @@
 // framework wrappers read the element's attributes, properties, events, slots and CSS states
 // from it; they come from the class JSDoc in src/heartbeat-socket-element.ts.
 
+import { posix } from 'node:path';
+
 const camelCase = (name) => name.replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
 
 /**
@@ -11,6 +13,7 @@ const camelCase = (name) => name.replace(/-([a-z])/g, (_, letter) => letter.toUp
  * - the element's properties are declared in a shared object (`OPTION_PROPERTIES`), so the analyzer
  *   does not link each `@attr` to its field: link them by name (`reconnect-delay` ↔ `reconnectDelay`);
  * - the tag registered through the `TAG_NAME` constant is named by its value;
+ * - re-exported types name their module by its package path, like every other module path;
  * - `#private` members are implementation, not API.
  */
 function tidyManifest() {
@@ -32,7 +35,10 @@ function tidyManifest() {
           }
         }
         for (const entry of module.exports ?? []) {
-          if (entry.declaration?.module) entry.declaration.module = toDist(entry.declaration.module);
+          // A re-export (`export type { ErrorDetail } from './core/events.js'`) names its module
+          // relative to the file; the manifest's module paths are relative to the package.
+          const from = entry.declaration?.module;
+          if (from) entry.declaration.module = from.startsWith('.') ? posix.join(posix.dirname(module.path), from) : toDist(from);
           if (entry.kind === 'custom-element-definition' && entry.name === 'TAG_NAME') entry.name = 'heartbeat-socket';
         }
       }

@@ -6,6 +6,7 @@ import { browserLauncher } from './test/browsers.mjs';
 import { faultServerPlugin } from './test/server/fault-server.mjs';
 import { pageControlPlugin } from './test/server/page-control.mjs';
 import { demoPlugins } from './test/demo/plugins.mjs';
+import { viteAppPlugin } from './test/frameworks/vite-app-plugin.mjs';
 
 const faultServer = faultServerPlugin();
 
@@ -67,6 +68,7 @@ export default {
     faultServer,
     pageControlPlugin({ faultServer }),
     ...demoPlugins(),
+    viteAppPlugin(),
   ],
   reporters: [defaultReporter(), summaryReporter()],
 };

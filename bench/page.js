@@ -172,6 +172,23 @@ async function prepare(kind, url, attributes = {}) {
         await within(10_000, closed, 'element close');
       },
     };
+  } else if (kind === 'batch') {
+    // batch="frame": one `messages` event per frame; the listener visits every item, as a UI would.
+    const el = await openElement(url, { ...attributes, batch: 'frame' });
+    el.addEventListener('messages', (event) => {
+      const items = event.detail.data;
+      for (let i = 0; i < items.length; i++) tick(items[i]);
+    });
+    subject = {
+      kind,
+      element: el,
+      send: (text) => el.send(text),
+      close: async () => {
+        const closed = once(el, 'close');
+        el.remove();
+        await within(10_000, closed, 'element close');
+      },
+    };
   } else throw new Error(`unknown kind ${kind}`);
   return true;
 }

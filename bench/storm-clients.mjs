@@ -15,7 +15,7 @@ let opensAfterStart = 0;
 
 const send = (message) => process.send?.(message);
 
-function connect({ url, count, jitter, reconnectDelay }) {
+function connect({ url, count, jitter, reconnectDelay, reconnectMaxDelay }) {
   const started = performance.now();
   let open = 0;
   const random = jitter ? Math.random : () => 1;
@@ -28,7 +28,7 @@ function connect({ url, count, jitter, reconnectDelay }) {
       for (const end = Math.min(i + 50, count); i < end; i++) {
         const connection = new HeartbeatConnection(
           // Only the reconnect matters here: the heartbeat stays out of the way.
-          { url, interval: 600_000, timeout: 0, reconnectDelay, connectTimeout: 10_000 },
+          { url, interval: 600_000, timeout: 0, reconnectDelay, reconnectMaxDelay, connectTimeout: 10_000 },
           { WebSocket, random, window: null, document: null, isOnline: () => true },
         );
         let first = true;

@@ -1,13 +1,32 @@
 // Lit's reactive base class, without its template engine: the shadow root holds only static
-// slots. Imported from `lit` (external for bundler users, shared with an app's own Lit); the
-// standalone build maps `lit` to `@lit/reactive-element`, so lit-html (about 3 kB gzip) is not
-// bundled for nothing (vite.config.ts).
-import { ReactiveElement, css, type PropertyDeclaration, type PropertyValues } from 'lit';
+// slots. Imported from `@lit/reactive-element`, not `lit`: `lit`'s entry also loads Lit's template
+// library (about 3 kB gzip in every app bundle), which creates a Trusted Types policy at load and
+// so dies under `require-trusted-types-for 'script'; trusted-types 'none'` (issue 9). `lit`
+// depends on this same package, so an app that uses Lit still ships one copy of it.
+import { ReactiveElement, css, type PropertyDeclaration, type PropertyValues } from '@lit/reactive-element';
 import { HeartbeatConnection, type HeartbeatEnvironment, type WaitingFor } from './core/connection.js';
 import type { HeartbeatEventMap } from './core/events.js';
-import type { HeartbeatOptions, MessageFormat, UrlProvider } from './core/options.js';
+import type { CloseCodeList, HeartbeatOptions, MessageFormat, UrlProvider } from './core/options.js';
+import type { BatchMode } from './core/message-batch.js';
 import { ConnectionStatus } from './core/status.js';
 import type { PendingShare, ShareMode, ShareSession } from './share/index.js';
+
+// Every type the custom-elements manifest names for this element, exported from the module the
+// manifest names (dist/heartbeat-socket-element.js), so manifest readers and JSX-type generators
+// can import them from there (issue 9).
+export type { WaitingFor } from './core/connection.js';
+export type {
+  CloseDetail,
+  ErrorDetail,
+  HeartbeatDetail,
+  HeartbeatEventDetails,
+  MessageDetail,
+  OpenDetail,
+  RetryDetail,
+  StatusChangeDetail,
+} from './core/events.js';
+export type { MessageFormat, UrlProvider } from './core/options.js';
+export { ConnectionStatus, HeartbeatConnection };
 
 /**
  * Attribute text → number. Anything that is not a plain number is passed on as the original
@@ -40,6 +59,11 @@ const OPTION_PROPERTIES = {
   queueLimit: { ...numberAttribute, attribute: 'queue-limit' },
   binaryType: { type: String, attribute: 'binary-type' },
   urlProvider: { attribute: false },
+  // Close codes (issue 8 §2): attribute text like "1008, 4403"; as properties also arrays.
+  fatalCloseCodes: { attribute: 'fatal-close-codes' },
+  refreshCloseCodes: { attribute: 'refresh-close-codes' },
+  retryLaterCloseCodes: { attribute: 'retry-later-close-codes' },
+  batch: numberAttribute,
 } satisfies Record<string, PropertyDeclaration>;
 
 type OptionProperty = keyof typeof OPTION_PROPERTIES;
@@ -85,7 +109,11 @@ type ShareSeat = Pick<ShareSession, 'status' | 'queuedCount' | 'send' | 'close' 
  * @attr {'text'|'json'} format - `json` parses inbound text and stringifies outbound values.
  * @attr {number} queue-limit - messages that may wait for an open socket (default 1000).
  * @attr {'blob'|'arraybuffer'} binary-type - how inbound binary messages arrive (default `blob`).
+ * @attr {string} fatal-close-codes - server close codes that end in `failed` (default `1002 1003 1007 1008 1009 1010`).
+ * @attr {string} refresh-close-codes - server close codes that retry at once via `urlProvider`, failing if they recur (default `4401`).
+ * @attr {string} retry-later-close-codes - server close codes whose retry is spread up to the backoff cap (default `1012 1013`).
  * @attr {'none'|'page'|'tabs'} share - share one socket among the elements of the page (`page`) or of every same-origin page (`tabs`) with the same url and protocols; see docs/sharing.md.
+ * @attr {string} batch - `frame`: one `messages` event per animation frame instead of `message` events; a number: per window of that many ms (absent = off).
  * @attr {string} status - read-only, reflected: idle, connecting, open, reconnecting, closed, failed.
  *
  * @cssstate idle - `:state(idle)`: not started (no url, or not in a document).
@@ -97,6 +125,7 @@ type ShareSeat = Pick<ShareSession, 'status' | 'queuedCount' | 'send' | 'close' 
  *
  * @fires {CustomEvent<OpenDetail>} open - the socket opened; queued messages were sent first.
  * @fires {CustomEvent<MessageDetail>} message - an inbound message (never the pong).
+ * @fires {CustomEvent<MessagesDetail>} messages - with `batch`: the messages of one frame (or window), in arrival order.
  * @fires {CustomEvent<CloseDetail>} close - a socket ended; `willReconnect` says whether a retry follows.
  * @fires {CustomEvent<ErrorDetail>} error - bad input, a socket error, a refused send, or giving up.
  * @fires {CustomEvent<StatusChangeDetail>} status-change - the status changed.
@@ -141,12 +170,17 @@ export class HeartbeatSocketElement extends ReactiveElement {
   declare format: MessageFormat | undefined;
   declare queueLimit: number | undefined;
   declare binaryType: BinaryType | undefined;
+  /** `frame`: one `messages` event per animation frame (a task in a hidden page); a number: per window of that many ms. */
+  declare batch: BatchMode | undefined;
   /**
    * Supplies the url (and subprotocols) before every attempt, e.g. to put a fresh token in it;
    * may return a promise. Takes precedence over `url`. A throw or rejection is an `error` event
    * and counts as a failed attempt.
    */
   declare urlProvider: UrlProvider | undefined;
+  declare fatalCloseCodes: CloseCodeList | undefined;
+  declare refreshCloseCodes: CloseCodeList | undefined;
+  declare retryLaterCloseCodes: CloseCodeList | undefined;
   /**
    * `none` (default): a socket of its own. `page`: one socket for every element of the document
    * with the same url and protocols. `tabs`: one for every same-origin page of the browser.

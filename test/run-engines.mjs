@@ -1,7 +1,8 @@
-// `npm test` after the build: the browser suite once per engine, one engine after another (the
-// machine has 2 cores), then one combined closing line for CI: "N passed, N failed[, N skipped]".
+// `npm test` after the build: the Node tests of the packed package (test/node, node:test), then
+// the browser suite once per engine, one engine after another (the machine has 2 cores), then one
+// combined closing line for CI: "N passed, N failed[, N skipped]".
 //
-//   node test/run-engines.mjs                          all engines
+//   node test/run-engines.mjs                          node, then every engine
 //   TEST_ENGINES=firefox,webkit node test/run-engines.mjs
 //   node test/run-engines.mjs --files test/core/connection.test.ts   (arguments go to web-test-runner)
 import { spawn, spawnSync } from 'node:child_process';
@@ -13,13 +14,14 @@ import { ENGINES } from './browsers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const runnerArgs = process.argv.slice(2);
-const engines = (process.env.TEST_ENGINES ?? ENGINES.join(','))
+const PARTS = ['node', ...ENGINES];
+const engines = (process.env.TEST_ENGINES ?? PARTS.join(','))
   .split(',')
   .map((name) => name.trim())
   .filter(Boolean);
 for (const name of engines) {
-  if (!ENGINES.includes(name)) {
-    console.error(`TEST_ENGINES: unknown engine ${JSON.stringify(name)} (one of ${ENGINES.join(', ')})`);
+  if (!PARTS.includes(name)) {
+    console.error(`TEST_ENGINES: unknown part ${JSON.stringify(name)} (one of ${PARTS.join(', ')})`);
     process.exit(2);
   }
 }
@@ -29,9 +31,19 @@ const hasXvfbRun = () => spawnSync('sh', ['-c', 'command -v xvfb-run'], { stdio:
 function runEngine(engine) {
   const summaryFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hbs-summary-')), `${engine}.json`);
   const wtr = [path.join(root, 'node_modules/@web/test-runner/dist/bin.js'), ...runnerArgs];
+  const nodeTests = [
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${path.join(root, 'test/node/summary-reporter.mjs')}`,
+    `--test-reporter-destination=${summaryFile}`,
+    path.join(root, 'test/node/package.test.mjs'),
+  ];
   // WebKitGTK has no headless mode: it gets a virtual X display of its own (unless one is given).
   const [command, args] =
-    engine === 'webkit' && !process.env.DISPLAY
+    engine === 'node'
+      ? [process.execPath, nodeTests]
+      : engine === 'webkit' && !process.env.DISPLAY
       ? hasXvfbRun()
         ? ['xvfb-run', ['-a', '-s', '-screen 0 1280x1024x24', process.execPath, ...wtr]]
         : [null, []]

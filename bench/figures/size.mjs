@@ -23,6 +23,41 @@ async function minified(root, options) {
   return { minified: Buffer.byteLength(text), gzip: gzip(text) };
 }
 
+/**
+ * Where the core's bytes go: one minified bundle of src/core/index.ts with esbuild's metafile,
+ * which says how many output bytes each source module contributes. gzip is not additive, so each
+ * module's gzip share is its part of the minified bytes applied to the bundle's gzip size.
+ */
+export async function coreBreakdown(root, entry = 'src/core/index.ts', external = []) {
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2022',
+    write: false,
+    metafile: true,
+    external,
+    logLevel: 'silent',
+  });
+  const text = result.outputFiles[0].text;
+  const total = Buffer.byteLength(text);
+  const totalGzip = gzip(text);
+  const [output] = Object.values(result.metafile.outputs);
+  const modules = Object.entries(output.inputs)
+    .map(([file, { bytesInOutput }]) => ({
+      module: file.replace(/^src\//, '').replace(/\.ts$/, ''),
+      minified: bytesInOutput,
+      gzipShare: Math.round((totalGzip * bytesInOutput) / total),
+    }))
+    .filter((m) => m.minified > 0)
+    .sort((a, b) => b.minified - a.minified);
+  // Text the user reads (error messages, mostly): the contents of string and template literals.
+  const literalBytes = (text.match(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g) ?? []).reduce((n, lit) => n + lit.length, 0);
+  return { total, totalGzip, modules, literalBytes };
+}
+
 export async function benchSize({ root }) {
   const standaloneText = fs.readFileSync(path.join(root, 'dist/heartbeat-socket.js'));
   const standalone = { raw: standaloneText.length, gzip: gzip(standaloneText) };
@@ -33,5 +68,8 @@ export async function benchSize({ root }) {
   for (const file of fs.readdirSync(path.join(root, 'src/core')).filter((f) => f.endsWith('.ts') && f !== 'index.ts')) {
     modules[file.replace(/\.ts$/, '')] = await minified(root, { entryPoints: [`src/core/${file}`], external: ['./*'] });
   }
-  return { standalone, core, lit, coreModules: modules };
+  const entry = await minified(root, { entryPoints: ['src/index.ts'], external: ['lit', 'lit/*', '@lit/reactive-element', '@lit/reactive-element/*'] });
+  const breakdown = await coreBreakdown(root);
+  const entryBreakdown = await coreBreakdown(root, 'src/index.ts', ['lit', 'lit/*', '@lit/reactive-element', '@lit/reactive-element/*']);
+  return { standalone, core, entry, lit, coreModules: modules, breakdown, entryBreakdown };
 }

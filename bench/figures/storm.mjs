@@ -6,6 +6,11 @@
 // Jittered clients draw their first retry from [delay/2, delay] (equal jitter), so a uniform
 // spread puts N × 100 / (delay/2) connections in each window. The baseline is the same clients
 // with jitter off (random = 1: everyone waits exactly `delay`).
+//
+// The deploy storm (issue 8 §2): the server closes every socket with 1012 (service restart) or
+// 1013 (try again later), half each, before restarting. Those codes ask for a later return: the
+// clients draw their retry from [delay/2, reconnectMaxDelay], so the peak falls by about
+// (cap - delay/2) / (delay/2) against the plain restart of the same run.
 import { fork, execSync } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
@@ -26,7 +31,7 @@ function fileLimit() {
   }
 }
 
-async function startServer(port = 0) {
+export async function startServer(port = 0) {
   const accepted = [];
   const server = http.createServer((_req, res) => res.writeHead(426).end());
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
@@ -48,8 +53,17 @@ async function startServer(port = 0) {
     port: server.address().port,
     accepted,
     open: () => wss.clients.size,
-    /** Cuts every socket abnormally and stops listening. */
-    async stop() {
+    /**
+     * Cuts every socket abnormally and stops listening; with `closeCodes`, first closes each
+     * socket with one of them in turn (a deploy) and waits, bounded, for the close handshakes.
+     */
+    async stop(closeCodes) {
+      if (closeCodes?.length) {
+        let i = 0;
+        for (const ws of wss.clients) ws.close(closeCodes[i++ % closeCodes.length], 'deploy');
+        const deadline = performance.now() + 3_000;
+        while (wss.clients.size > 0 && performance.now() < deadline) await sleep(20);
+      }
       for (const ws of wss.clients) ws.terminate();
       server.closeAllConnections?.();
       await new Promise((resolve) => wss.close(() => resolve()));
@@ -75,22 +89,22 @@ function request(child, message, type, ms) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One storm: connect, cut, count. */
-async function storm({ clients, jitter, reconnectDelay, downtimeMs, log }) {
+async function storm({ clients, jitter, reconnectDelay, reconnectMaxDelay, closeCodes, downtimeMs, log }) {
   let server = await startServer();
   const port = server.port;
   const child = fork(path.join(here, '..', 'storm-clients.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
-    const connected = await request(child, { cmd: 'connect', url: `ws://${HOST}:${port}/`, count: clients, jitter, reconnectDelay }, 'connected', 30_000);
+    const connected = await request(child, { cmd: 'connect', url: `ws://${HOST}:${port}/`, count: clients, jitter, reconnectDelay, reconnectMaxDelay }, 'connected', 30_000);
     if (connected.open !== clients) throw new Error(`storm: only ${connected.open} of ${clients} clients connected`);
     await sleep(300);
 
     const cutAt = performance.now();
-    await server.stop();
+    await server.stop(closeCodes);
     await sleep(downtimeMs);
     server = await startServer(port);
     // Everyone is back within the largest first delay plus a margin; bounded either way.
-    const deadline = performance.now() + reconnectDelay * 3 + 5_000;
+    const deadline = performance.now() + Math.max(reconnectDelay * 3, reconnectMaxDelay ?? 0) + 5_000;
     while (server.accepted.length < clients && performance.now() < deadline) await sleep(50);
     await sleep(200);
     const report = await request(child, { cmd: 'report' }, 'report', 10_000);
@@ -103,11 +117,14 @@ async function storm({ clients, jitter, reconnectDelay, downtimeMs, log }) {
     }
     for (let i = 0; i < windows.length; i++) windows[i] ??= 0;
     const peak = Math.max(0, ...windows);
-    log?.(`  storm (${jitter ? 'jitter' : 'no jitter'}): ${offsets.length}/${clients} back, peak ${peak} per ${WINDOW_MS} ms`);
+    const kind = closeCodes ? `closed with ${closeCodes.join('/')}` : jitter ? 'jitter' : 'no jitter';
+    log?.(`  storm (${kind}): ${offsets.length}/${clients} back, peak ${peak} per ${WINDOW_MS} ms, last after ${Math.round(Math.max(0, ...offsets))} ms`);
     return {
       clients,
       jitter,
       reconnectDelay,
+      reconnectMaxDelay,
+      closeCodes,
       downtimeMs,
       reconnected: offsets.length,
       peak,
@@ -140,6 +157,10 @@ export async function benchStorm({ quick, log }) {
   const downtimeMs = 200; // shorter than the earliest retry: every first retry finds the server up
   const jittered = await storm({ clients, jitter: true, reconnectDelay, downtimeMs, log });
   const flat = await storm({ clients, jitter: false, reconnectDelay, downtimeMs, log });
+  // A deploy: 1012/1013, then the same restart. A cap of 5 s keeps the run short; the default
+  // (30 s) spreads six times wider still.
+  const deployCap = 5_000;
+  const deploy = await storm({ clients, jitter: true, reconnectDelay, reconnectMaxDelay: deployCap, closeCodes: [1012, 1013], downtimeMs, log });
   const spreadMs = reconnectDelay / 2;
   const uniform = (clients * WINDOW_MS) / spreadMs;
   return {
@@ -151,5 +172,7 @@ export async function benchStorm({ quick, log }) {
     uniformPerWindow: uniform,
     jittered,
     noJitter: flat,
+    deploy,
+    deployUniformPerWindow: (clients * WINDOW_MS) / (deployCap - reconnectDelay / 2),
   };
 }

@@ -8,7 +8,8 @@
 // the wall-clock time from first to last message.
 import { median, round, sum } from '../lib/stats.mjs';
 
-const KINDS = ['raw', 'floor', 'element'];
+// `batch`: the element with batch="frame" (one `messages` event per animation frame).
+const KINDS = ['raw', 'floor', 'element', 'batch'];
 
 async function oneBurst(b, url, kind, count) {
   await b.page.evaluate((k, u) => window.bench.prepare(k, u), kind, url);
@@ -52,12 +53,16 @@ export async function benchThroughput({ b, burstUrl, quick, log }) {
       return x / y;
     });
   const floorOverElement = perRound('scriptUs', 'floor', 'element');
+  const batchOverRaw = perRound('scriptUs', 'batch', 'raw');
   return {
     count,
     rounds,
     /** The verdict's figure: the median over rounds of floor CPU / element CPU (paired by round). */
     floorOverElement: median(floorOverElement),
     floorOverElementTotal: mean('floor', 'scriptUs') / mean('element', 'scriptUs'),
+    /** batch="frame" CPU / raw `onmessage` CPU, median over rounds (paired by round): budget ≤ 1.25. */
+    batchOverRaw: median(batchOverRaw),
+    batchOverRawPerRound: batchOverRaw.map((v) => round(v)),
     elementOverRawWall: median(perRound('wallUs', 'raw', 'element')),
     samples: samples.map((s) => ({ ...s, scriptUs: round(s.scriptUs), taskUs: round(s.taskUs), wallUs: round(s.wallUs) })),
     scriptUs: Object.fromEntries(KINDS.map((k) => [k, mean(k, 'scriptUs')])),

@@ -1,26 +1,2 @@
-// Element typings for <heartbeat-socket> in Svelte 5 (checked by svelte-check and the Svelte
-// editor extension). Copy this file into your app (any .d.ts that your tsconfig includes).
-//
-// Event attributes are case-sensitive and named after the event: `onstatus-change`, `onmessage`.
-import type { HTMLAttributes } from 'svelte/elements';
-import type { HeartbeatEventDetails, HeartbeatSocketElement, HeartbeatSocketSettings } from 'heartbeat-socket';
-
-/** Settings may also be bound to null (Svelte removes the attribute). */
-type Nullable<T> = { [Key in keyof T]?: T[Key] | null };
-
-/** `onmessage`, `onstatus-change`, …: one event attribute per event. */
-type HeartbeatSocketListeners = {
-  [Name in keyof HeartbeatEventDetails as `on${Name}`]?: (
-    event: CustomEvent<HeartbeatEventDetails[Name]> & { currentTarget: HeartbeatSocketElement },
-  ) => void;
-};
-
-export type HeartbeatSocketAttributes = Nullable<HeartbeatSocketSettings> &
-  HeartbeatSocketListeners &
-  Omit<HTMLAttributes<HeartbeatSocketElement>, 'onerror' | 'onclose' | 'onmessage'>;
-
-declare module 'svelte/elements' {
-  export interface SvelteHTMLElements {
-    'heartbeat-socket': HeartbeatSocketAttributes;
-  }
-}
+// The app's one line for typings: the package ships them (types/svelte.d.ts in this repo).
+import type {} from 'heartbeat-socket/svelte';

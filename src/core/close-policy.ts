@@ -1,3 +1,6 @@
+import type { ErrorDetail } from './events.js';
+import { utf8Length } from './message-format.js';
+
 // What a server's close code asks of us (issue 8 §2). A server has more to say than "1000" and
 // "anything else": some codes say "don't come back like this", some "come back with a new
 // token", some "come back later". Peers' trackers ask for it: SignalR's non-retryable 401
@@ -83,4 +86,35 @@ const CODE_NAMES: Record<number, string> = {
 export function describeCloseCode(code: number): string {
   const name = CODE_NAMES[code];
   return name ? `${code} (${name})` : String(code);
+}
+
+/** A message for a `server-rejected` error. */
+export function rejectionMessage(code: number, reason: string, afterRefresh: boolean): string {
+  const again = afterRefresh ? ' again after a fresh url' : '';
+  const quoted = reason ? `: "${reason}"` : '';
+  return `the server closed with ${describeCloseCode(code)}${again}${quoted}; not retried (reconnect() or a new url starts again)`;
+}
+
+/** How we end a socket: its close code and reason. */
+export interface SocketEnding {
+  code: number;
+  reason: string;
+}
+
+/**
+ * `close(code, reason)` from the user, made safe: WebSocket.close() from a page accepts only
+ * 1000 and 3000–4999, and a reason of at most 123 bytes. What it would refuse is reported and
+ * replaced (1000, no reason), so closing never throws.
+ */
+export function checkOwnClose(code: number, reason: unknown, report: (error: ErrorDetail) => void): SocketEnding {
+  let ending: SocketEnding = { code, reason: String(reason) };
+  if (!(code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999))) {
+    report({ code: 'invalid-close', message: `close(): code ${String(code)} is not allowed (1000 or 3000–4999); closing with 1000`, data: code });
+    ending = { code: 1000, reason: ending.reason };
+  }
+  if (utf8Length(ending.reason) > 123) {
+    report({ code: 'invalid-close', message: 'close(): reason is longer than 123 bytes; closing without a reason', data: reason });
+    ending = { code: ending.code, reason: '' };
+  }
+  return ending;
 }

@@ -3,56 +3,29 @@
 // to retry, when to give up), close-policy.ts (what a server's close code asks), page-lifecycle.ts
 // (what the page reports), message-format.ts (text/json), environment.ts (clock, WebSocket, page).
 import { Backoff, isHealthy, type Loss } from './backoff.js';
-import { closeAction, describeCloseCode } from './close-policy.js';
-import {
-  type Clock,
-  type HeartbeatEnvironment,
-  type SocketCloseEvent,
-  type SocketLike,
-  type SocketMessageEvent,
-  type TimerHandle,
-  defaultBaseURI,
-  globalWebSocket,
-  startTimer,
-  systemClock,
-} from './environment.js';
+import { checkOwnClose, closeAction, rejectionMessage, type SocketEnding } from './close-policy.js';
+import { CLOSE_HANDSHAKE_WAIT, ClosingSocket, DEAD_SOCKET_CLOSE_WAIT } from './closing-socket.js';
+import { type Clock, type HeartbeatEnvironment, type SocketCloseEvent, type SocketLike, type SocketMessageEvent, type TimerHandle, defaultDocument, startTimer, systemClock } from './environment.js';
 import type { CloseDetail, ErrorDetail, HeartbeatEventDetails, HeartbeatEventMap } from './events.js';
 import { Heartbeat } from './heartbeat.js';
-import { UnsendableValue, decodeInbound, encodeOutbound, errorMessage, utf8Length } from './message-format.js';
+import { UnsendableValue, decodeInbound, encodeOutbound, errorMessage } from './message-format.js';
+import { animationFrames, createMessageBatch, type MessageBatch } from './message-batch.js';
 import { DEFAULTS, resolveOptions, type HeartbeatOptions, type ResolvedOptions, type UrlSpec } from './options.js';
 import { PageLifecycle } from './page-lifecycle.js';
-import { SendQueue, type SocketData } from './send-queue.js';
+import { SendQueue } from './send-queue.js';
 import { CloseCode, ConnectionStatus } from './status.js';
-import { parseProtocols, resolveSocketUrl, socketTarget, type SocketTarget } from './url.js';
+import { SOCKET_OPEN, closeSocket, createSocket, detachSocket, sendData } from './socket.js';
+import { socketTarget, type SocketTarget } from './url.js';
 
 // Moved to their own modules; still reachable from here for existing imports.
 export type { Clock, HeartbeatEnvironment, TimerHandle, WebSocketConstructor } from './environment.js';
 export { systemClock } from './environment.js';
 export { WAKE_LATENESS } from './heartbeat.js';
+export { CLOSE_HANDSHAKE_WAIT, DEAD_SOCKET_CLOSE_WAIT } from './closing-socket.js';
 
 /** What a reconnect waits for, besides its retry timer (see `waitingFor`). */
 export type WaitingFor = 'network' | 'page' | null;
 
-/**
- * How long a new attempt waits for a socket we closed on purpose to finish its close handshake,
- * so the server never sees two sockets from one element (a dead one: see DEAD_SOCKET_CLOSE_WAIT).
- */
-export const CLOSE_HANDSHAKE_WAIT = 1_000;
-
-/**
- * The same wait for a socket declared dead by the heartbeat: a server that merely stopped
- * answering pings still completes the close handshake in a round trip, and then never sees two
- * sockets; a truly silent path costs the reconnect only this much.
- */
-export const DEAD_SOCKET_CLOSE_WAIT = 100;
-
-interface SocketEnding {
-  code: number;
-  reason: string;
-}
-
-const SOCKET_OPEN = 1;
-const SOCKET_CLOSING = 2;
 const isActive = (status: ConnectionStatus): boolean =>
   status === ConnectionStatus.Connecting || status === ConnectionStatus.Open || status === ConnectionStatus.Reconnecting;
 
@@ -74,11 +47,6 @@ export class HeartbeatConnection extends EventTarget {
   #generation = 0;
 
   #socket: SocketLike | undefined;
-  /** A socket we closed (on purpose, or declared dead), until its close handshake ends (see #connect). */
-  #closingSocket: SocketLike | undefined;
-  /** When the wait for #closingSocket ends (monotonic), however often a new attempt asks. */
-  #closingSocketDeadline = 0;
-  #connectWhenClosed = false;
   /** The handshake deadline, the wait before an attempt, or the retry: never the heartbeat's. */
   #timer: TimerHandle | undefined;
   /** Monotonic time the current socket opened; undefined while none is open. */
@@ -88,12 +56,16 @@ export class HeartbeatConnection extends EventTarget {
   #refreshAsked = false;
 
   readonly #backoff = new Backoff();
+  /** A socket we closed (on purpose, or declared dead), until its close handshake ends (see #connect). */
+  readonly #closing: ClosingSocket;
   readonly #queue: SendQueue;
   readonly #env: HeartbeatEnvironment;
   readonly #clock: Clock;
   readonly #target: EventTarget;
   readonly #heartbeat: Heartbeat;
   readonly #page: PageLifecycle;
+  /** Inbound messages waiting for their `messages` event, in batch mode (message-batch.ts). */
+  #batch: MessageBatch | null = null;
 
   constructor(options: HeartbeatOptions = {}, environment: HeartbeatEnvironment = {}) {
     super();
@@ -105,14 +77,9 @@ export class HeartbeatConnection extends EventTarget {
     this.#options = resolveOptions(DEFAULTS, options, (error) => problems.push(error));
     if (problems.length > 0) queueMicrotask(() => problems.forEach((error) => this.#emit('error', error)));
     this.#queue = new SendQueue(this.#options.queueLimit);
+    this.#closing = new ClosingSocket(this.#clock);
     this.#heartbeat = new Heartbeat(this.#clock, {
-      sendPing: () => {
-        try {
-          this.#socket?.send(this.#options.pingMessage);
-        } catch {
-          // A socket that cannot send is dead; the ping's deadline will say so.
-        }
-      },
+      sendPing: () => this.#socket?.send(this.#options.pingMessage),
       lineDead: () => this.#declareDead(),
     });
     this.#page = new PageLifecycle(environment, {
@@ -122,6 +89,7 @@ export class HeartbeatConnection extends EventTarget {
       pageHide: () => this.#onPageHide(),
       pageShow: (persisted) => this.#onPageShow(persisted),
     });
+    this.#applyBatch();
   }
 
   get status(): ConnectionStatus {
@@ -138,10 +106,7 @@ export class HeartbeatConnection extends EventTarget {
     return this.#socket?.url ?? '';
   }
 
-  /**
-   * The current socket (connecting or open), for `bufferedAmount`, `protocol`, `extensions`: a
-   * DOM WebSocket in a browser, or whatever `environment.WebSocket` made.
-   */
+  /** The current socket (connecting or open), for `bufferedAmount`, `protocol`: whatever `environment.WebSocket` made. */
   get socket(): WebSocket | undefined {
     return this.#socket as WebSocket | undefined;
   }
@@ -177,6 +142,7 @@ export class HeartbeatConnection extends EventTarget {
     const next = this.#options;
     this.#queue.limit = next.queueLimit;
     if (this.#socket) this.#socket.binaryType = next.binaryType;
+    if (next.batch !== previous.batch) this.#applyBatch();
 
     if (next.url !== previous.url || next.urlProvider !== previous.urlProvider) {
       if (!this.#hasUrl()) this.#stop(ConnectionStatus.Idle, { code: CloseCode.Normal, reason: 'url removed' });
@@ -224,7 +190,7 @@ export class HeartbeatConnection extends EventTarget {
     // A socket can be CLOSING before its close event reaches us; a send then is silently lost.
     if (status === ConnectionStatus.Open && socket && socket.readyState === SOCKET_OPEN) {
       try {
-        socket.send(payload);
+        sendData(socket, payload);
         return true;
       } catch (cause) {
         return this.#refuse('send-failed', `send() failed: ${errorMessage(cause)}`, data, cause);
@@ -238,21 +204,7 @@ export class HeartbeatConnection extends EventTarget {
 
   /** Closes on purpose: status `closed`, no retry, every timer cleared. Queued messages stay queued. */
   close(code: number = CloseCode.Normal, reason = ''): void {
-    let ending: SocketEnding = { code, reason: String(reason) };
-    // WebSocket.close() from a page accepts only 1000 and 3000–4999, and a reason of 123 bytes.
-    if (!(code === CloseCode.Normal || (Number.isInteger(code) && code >= 3000 && code <= 4999))) {
-      this.#emit('error', {
-        code: 'invalid-close',
-        message: `close(): code ${String(code)} is not allowed (1000 or 3000–4999); closing with 1000`,
-        data: code,
-      });
-      ending = { code: CloseCode.Normal, reason: ending.reason };
-    }
-    if (utf8Length(ending.reason) > 123) {
-      this.#emit('error', { code: 'invalid-close', message: 'close(): reason is longer than 123 bytes; closing without a reason', data: reason });
-      ending = { code: ending.code, reason: '' };
-    }
-    this.#stop(ConnectionStatus.Closed, ending);
+    this.#stop(ConnectionStatus.Closed, checkOwnClose(code, reason, (error) => this.#emit('error', error)));
   }
 
   /** Removes every queued message; returns how many there were. */
@@ -288,25 +240,13 @@ export class HeartbeatConnection extends EventTarget {
   #release(ending: SocketEnding, deliberate = false, closeWait = CLOSE_HANDSHAKE_WAIT): void {
     this.#clearTimer();
     this.#heartbeat.stop();
-    this.#connectWhenClosed = false;
+    this.#closing.whenClosed(undefined);
     const socket = this.#socket;
     if (!socket) return;
     this.#socket = undefined;
-    socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
-    if (deliberate && socket.readyState === SOCKET_OPEN) {
-      this.#forgetClosingSocket();
-      this.#closingSocket = socket;
-      this.#closingSocketDeadline = this.#clock.now() + closeWait;
-      socket.onclose = () => this.#handleClosingSocketClosed(socket);
-    }
-    if (socket.readyState < SOCKET_CLOSING) {
-      try {
-        socket.close(ending.code, ending.reason);
-      } catch {
-        // close() only throws for a bad code or reason; ours are checked, so end it plainly.
-        socket.close();
-      }
-    }
+    detachSocket(socket);
+    if (deliberate && socket.readyState === SOCKET_OPEN) this.#closing.track(socket, closeWait);
+    closeSocket(socket, ending);
   }
 
   /**
@@ -328,14 +268,8 @@ export class HeartbeatConnection extends EventTarget {
 
   /** Ends on purpose (closed or idle): no retry. */
   #stop(next: typeof ConnectionStatus.Closed | typeof ConnectionStatus.Idle, ending: SocketEnding, wasClean?: boolean): void {
-    this.#leave(
-      ending,
-      () => {
-        this.#resetRetries();
-        return this.#setStatus(next);
-      },
-      wasClean,
-    );
+    const enter = (): number => (this.#resetRetries(), this.#setStatus(next));
+    this.#leave(ending, enter, wasClean);
   }
 
   /** Replaces the current socket, if any, by a new attempt now. */
@@ -357,21 +291,6 @@ export class HeartbeatConnection extends EventTarget {
     return this.#options.url !== '' || this.#options.urlProvider !== null;
   }
 
-  #forgetClosingSocket(): void {
-    if (this.#closingSocket) this.#closingSocket.onclose = null;
-    this.#closingSocket = undefined;
-  }
-
-  #handleClosingSocketClosed(socket: SocketLike): void {
-    if (socket !== this.#closingSocket) return;
-    this.#closingSocket = undefined;
-    if (this.#connectWhenClosed) {
-      this.#clearTimer();
-      this.#connectWhenClosed = false;
-      this.#connectNow();
-    }
-  }
-
   // ---- connecting -------------------------------------------------------------------------
 
   /**
@@ -380,12 +299,15 @@ export class HeartbeatConnection extends EventTarget {
    */
   #connect(): number {
     this.#release({ code: CloseCode.Normal, reason: 'reconnect' });
-    if (this.#closingSocket) {
-      this.#connectWhenClosed = true;
-      this.#setTimer(() => {
-        this.#forgetClosingSocket();
+    if (this.#closing.pending) {
+      this.#closing.whenClosed(() => {
+        this.#clearTimer();
         this.#connectNow();
-      }, this.#closingSocketDeadline - this.#clock.now());
+      });
+      this.#setTimer(() => {
+        this.#closing.forget();
+        this.#connectNow();
+      }, this.#closing.remaining);
       return this.#setStatus(ConnectionStatus.Connecting);
     }
     this.#connectNow();
@@ -394,7 +316,7 @@ export class HeartbeatConnection extends EventTarget {
 
   /** Asks the url provider first, if there is one, then opens the socket. */
   #connectNow(): void {
-    this.#connectWhenClosed = false;
+    this.#closing.whenClosed(undefined);
     const provider = this.#options.urlProvider;
     if (!provider) {
       this.#openSocket({ url: this.#options.url, protocols: this.#options.protocols });
@@ -426,28 +348,12 @@ export class HeartbeatConnection extends EventTarget {
   }
 
   #openSocket(target: SocketTarget): void {
-    let url: string;
-    try {
-      url = resolveSocketUrl(target.url, (this.#env.baseURI ?? defaultBaseURI)());
-    } catch (cause) {
-      this.#fail({ code: 'invalid-url', message: errorMessage(cause), cause, data: target.url });
+    const made = createSocket(target, this.#env, this.#options.binaryType);
+    if ('error' in made) {
+      this.#fail(made.error);
       return;
     }
-    const Socket = this.#env.WebSocket ?? globalWebSocket();
-    if (!Socket) {
-      this.#fail({ code: 'no-websocket', message: 'no WebSocket implementation here: pass one as environment.WebSocket (e.g. the ws package)' });
-      return;
-    }
-    let socket: SocketLike;
-    try {
-      const protocols = parseProtocols(target.protocols);
-      socket = protocols.length > 0 ? new Socket(url, protocols) : new Socket(url);
-    } catch (cause) {
-      // The constructor throws a SyntaxError for what the url check cannot see (a bad subprotocol list).
-      this.#fail({ code: 'invalid-url', message: errorMessage(cause), cause, data: target.url });
-      return;
-    }
-    socket.binaryType = this.#options.binaryType;
+    const socket = made.socket;
     socket.onopen = () => {
       if (socket === this.#socket) this.#handleOpen(socket);
     };
@@ -458,6 +364,9 @@ export class HeartbeatConnection extends EventTarget {
       if (socket === this.#socket) this.#emit('error', { code: 'socket-error', message: `WebSocket error on ${socket.url}`, cause: event });
     };
     socket.onclose = (event) => {
+      if (socket !== this.#socket) return;
+      // Batched messages came before the close: they go out first, before the loss is handled.
+      this.#batch?.flush();
       if (socket === this.#socket) this.#handleServerClose(event);
     };
     this.#socket = socket;
@@ -480,24 +389,15 @@ export class HeartbeatConnection extends EventTarget {
     this.#clearTimer();
     this.#openedAt = this.#clock.now();
     this.#backoff.opened();
-    this.#flushQueue(socket);
+    // Queued messages go first, in order, before anything a listener of `open` sends.
+    const failure = this.#queue.flush((data) => sendData(socket, data));
+    if (failure) {
+      const message = `queued message could not be sent: ${errorMessage(failure.cause)}`;
+      this.#emit('error', { code: 'send-failed', message, cause: failure.cause, data: failure.data });
+    }
     this.#heartbeat.start(this.#options.interval, this.#options.timeout);
     const generation = this.#setStatus(ConnectionStatus.Open);
     if (this.#current(generation)) this.#emit('open', { url: socket.url });
-  }
-
-  /** Queued messages go first, in order, before anything a listener of `open` sends. */
-  #flushQueue(socket: SocketLike): void {
-    const items = this.#queue.takeAll();
-    for (let i = 0; i < items.length; i++) {
-      try {
-        socket.send(items[i] as SocketData);
-      } catch (cause) {
-        this.#queue.restore(items.slice(i + 1));
-        this.#emit('error', { code: 'send-failed', message: `queued message could not be sent: ${errorMessage(cause)}`, cause, data: items[i] });
-        return;
-      }
-    }
   }
 
   #handleConnectTimeout(): void {
@@ -519,15 +419,8 @@ export class HeartbeatConnection extends EventTarget {
     if (action === 'closed') {
       this.#stop(ConnectionStatus.Closed, { code: event.code, reason: event.reason }, event.wasClean);
     } else if (action === 'fail' || (action === 'refresh' && this.#refreshAsked && !this.#wasHealthy())) {
-      const again = action === 'refresh' ? ' again after a fresh url' : '';
-      this.#fail(
-        {
-          code: 'server-rejected',
-          message: `the server closed with ${describeCloseCode(event.code)}${again}${event.reason ? `: "${event.reason}"` : ''}; not retried (reconnect() or a new url starts again)`,
-          data: { code: event.code, reason: event.reason },
-        },
-        ended,
-      );
+      const message = rejectionMessage(event.code, event.reason, action === 'refresh');
+      this.#fail({ code: 'server-rejected', message, data: { code: event.code, reason: event.reason } }, ended);
     } else {
       if (action === 'refresh') this.#refreshAsked = true;
       this.#lose(ended, action);
@@ -597,7 +490,23 @@ export class HeartbeatConnection extends EventTarget {
       this.#emit('error', { code: 'invalid-json', message: `inbound message is not valid JSON: ${errorMessage(cause)}`, cause, data });
       return;
     }
-    this.#emit('message', { data: value });
+    if (this.#batch) this.#batch.push(value);
+    else this.#emit('message', { data: value });
+  }
+
+  /** A new batch mode: what waits under the old one goes out first. */
+  #applyBatch(): void {
+    this.#batch?.flush();
+    const { batch } = this.#options;
+    const env = this.#env;
+    this.#batch =
+      batch === 'none'
+        ? null
+        : createMessageBatch(batch, (items) => this.#target.dispatchEvent(new CustomEvent('messages', { detail: { data: items } })), {
+            clock: this.#clock,
+            frames: env.frames !== undefined ? env.frames : typeof requestAnimationFrame === 'function' ? animationFrames : null,
+            document: env.document !== undefined ? env.document : defaultDocument(),
+          });
   }
 
   // ---- what the page reports (page-lifecycle.ts) ------------------------------------------
@@ -639,14 +548,11 @@ export class HeartbeatConnection extends EventTarget {
   /** The one timer of the current status besides the heartbeat's (handshake deadline, a wait, or the retry). */
   #setTimer(callback: () => void, ms: number): void {
     this.#clearTimer();
-    this.#timer = startTimer(
-      this.#clock,
-      () => {
-        this.#timer = undefined;
-        callback();
-      },
-      ms,
-    );
+    const fire = (): void => {
+      this.#timer = undefined;
+      callback();
+    };
+    this.#timer = startTimer(this.#clock, fire, ms);
   }
 
   #clearTimer(): void {
@@ -661,6 +567,14 @@ export class HeartbeatConnection extends EventTarget {
   }
 
   #emit<K extends keyof HeartbeatEventDetails>(type: K, detail: HeartbeatEventDetails[K]): void {
+    // Batched messages go out before anything that happened after them (a close, an error):
+    // arrival order holds across events. If a `messages` listener moved the state on, an event
+    // of the superseded sequence is stale and is not dispatched (errors always are).
+    if (this.#batch?.size) {
+      const generation = this.#generation;
+      this.#batch.flush();
+      if (generation !== this.#generation && type !== 'error') return;
+    }
     this.#target.dispatchEvent(new CustomEvent(type, { detail }));
   }
 }

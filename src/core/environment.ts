@@ -1,5 +1,6 @@
 // How the connection reaches the world: time, the WebSocket implementation, the page. Everything
 // is injectable, so tests and non-browser hosts (Node with `ws`, undici) control it.
+import type { FrameScheduler } from './message-batch.js';
 import type { ConnectionStatus } from './status.js';
 
 export type TimerHandle = unknown;
@@ -68,7 +69,12 @@ export interface SocketLike {
   onmessage: SocketHandler<SocketMessageEvent>;
   onerror: SocketHandler<unknown>;
   onclose: SocketHandler<SocketCloseEvent>;
-  send(data: string | ArrayBufferLike | ArrayBufferView | Blob): void;
+  /**
+   * Typed narrowly (no Blob, no SharedArrayBuffer) so that every implementation fits: undici
+   * (Node 22's global) types Blob as Node's, mock-socket takes no SharedArrayBuffer. The core
+   * passes on what the user gave (see `sendData`).
+   */
+  send(data: string | ArrayBuffer | ArrayBufferView): void;
   close(code?: number, reason?: string): void;
 }
 
@@ -100,6 +106,8 @@ export interface HeartbeatEnvironment {
   document?: PageDocument | null;
   /** Whether the network is up; defaults to `navigator.onLine`. */
   isOnline?: () => boolean;
+  /** What `batch: 'frame'` waits for: `requestAnimationFrame` by default; `null` = a task. */
+  frames?: FrameScheduler | null;
 }
 
 export type PageDocument = EventTarget & { visibilityState?: string };

@@ -10,6 +10,12 @@ export interface MessageDetail<T = unknown> {
   data: T;
 }
 
+/** `messages`: in batch mode, the messages of one frame (or window), in arrival order. */
+export interface MessagesDetail<T = unknown> {
+  /** What each `message` event's `detail.data` would have been; the pong excluded. */
+  data: T[];
+}
+
 /** `close`: a socket ended, whether it had opened or not. */
 export interface CloseDetail {
   code: number;
@@ -71,6 +77,7 @@ export interface HeartbeatDetail {
 export interface HeartbeatEventDetails {
   open: OpenDetail;
   message: MessageDetail;
+  messages: MessagesDetail;
   close: CloseDetail;
   error: ErrorDetail;
   'status-change': StatusChangeDetail;

@@ -20,7 +20,7 @@ export const WAKE_LATENESS = 2_000;
 
 /** What the heartbeat asks of the connection it watches. */
 export interface HeartbeatHost {
-  /** Send the ping text now (a socket that cannot send is dead; the ping's deadline says so). */
+  /** Send the ping text now. It may throw: a socket that cannot send is dead, and the ping's deadline says so. */
   sendPing(): void;
   /** No reply within `timeout` of a ping: the line is dead. */
   lineDead(): void;
@@ -215,8 +215,6 @@ export class Heartbeat {
         return;
       }
       this.#sendPing(now);
-      // A host that ended the line while sending (a throwing socket) stopped us.
-      if (!this.#running) return;
     }
     this.#arm(now);
   }
@@ -224,6 +222,10 @@ export class Heartbeat {
   #sendPing(now: number, wakeProbe = false): void {
     this.#pingIsWakeProbe = wakeProbe;
     this.#lastPingAt = this.#pingSentAt = now;
-    this.#host.sendPing();
+    try {
+      this.#host.sendPing();
+    } catch {
+      // The deadline judges the line, not the throw.
+    }
   }
 }

@@ -1,4 +1,5 @@
-export { CLOSE_HANDSHAKE_WAIT, DEAD_SOCKET_CLOSE_WAIT, HeartbeatConnection } from './connection.js';
+export { HeartbeatConnection } from './connection.js';
+export { CLOSE_HANDSHAKE_WAIT, DEAD_SOCKET_CLOSE_WAIT, ClosingSocket } from './closing-socket.js';
 export type { WaitingFor } from './connection.js';
 export { MAX_TIMER_DELAY, systemClock } from './environment.js';
 export type {
@@ -35,3 +36,5 @@ export type { SocketData } from './send-queue.js';
 export { resolveSocketUrl, parseProtocols, socketTarget } from './url.js';
 export type { SocketTarget } from './url.js';
 export type * from './events.js';
+export { createMessageBatch, animationFrames } from './message-batch.js';
+export type { BatchMode, BatchEnvironment, FrameScheduler, MessageBatch } from './message-batch.js';

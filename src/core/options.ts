@@ -5,6 +5,7 @@ import {
   parseCloseCodes,
 } from './close-policy.js';
 import type { ErrorDetail } from './events.js';
+import type { BatchMode } from './message-batch.js';
 import type { MessageFormat } from './message-format.js';
 
 export type { MessageFormat } from './message-format.js';
@@ -67,6 +68,8 @@ export interface HeartbeatOptions {
   refreshCloseCodes?: CloseCodeList | null;
   /** Server close codes that retry spread over the whole backoff window (default 1012, 1013). */
   retryLaterCloseCodes?: CloseCodeList | null;
+  /** `'frame'` (or a window in ms): messages go out as one `messages` event per frame (window). */
+  batch?: BatchMode | null;
 }
 
 export interface ResolvedOptions {
@@ -88,6 +91,7 @@ export interface ResolvedOptions {
   fatalCloseCodes: readonly number[];
   refreshCloseCodes: readonly number[];
   retryLaterCloseCodes: readonly number[];
+  batch: BatchMode;
 }
 
 /**
@@ -116,6 +120,7 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   fatalCloseCodes: DEFAULT_FATAL_CLOSE_CODES,
   refreshCloseCodes: DEFAULT_REFRESH_CLOSE_CODES,
   retryLaterCloseCodes: DEFAULT_RETRY_LATER_CLOSE_CODES,
+  batch: 'none',
 });
 
 /**
@@ -144,6 +149,7 @@ const RULES: Partial<Record<keyof ResolvedOptions, readonly [(value: unknown) =>
   format: [(v) => v === 'text' || v === 'json', '"text" or "json"'],
   binaryType: [(v) => v === 'blob' || v === 'arraybuffer', '"blob" or "arraybuffer"'],
   urlProvider: [(v) => typeof v === 'function', 'a function'],
+  batch: [(v) => v === 'none' || v === 'frame' || isTime(v), 'a number of ms, "frame" or "none"'],
 };
 
 /** Options given as text or lists that are turned into their resolved form first; `undefined` = invalid. */

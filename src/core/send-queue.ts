@@ -32,6 +32,23 @@ export class SendQueue {
     this.#items = items.concat(this.#items);
   }
 
+  /**
+   * Sends every queued message, oldest first. If `send` throws, the messages after the one that
+   * failed stay queued, in order, and the failed one is returned with the cause.
+   */
+  flush(send: (data: SocketData) => void): { data: SocketData; cause: unknown } | undefined {
+    const items = this.takeAll();
+    for (let i = 0; i < items.length; i++) {
+      try {
+        send(items[i]!);
+      } catch (cause) {
+        this.restore(items.slice(i + 1));
+        return { data: items[i]!, cause };
+      }
+    }
+    return undefined;
+  }
+
   clear(): number {
     const count = this.#items.length;
     this.#items = [];
