@@ -2,9 +2,9 @@ import type { Clock, PageDocument, TimerHandle } from './environment.js';
 
 /**
  * `'none'`: one `message` event per message. `'frame'`: the messages that arrive before the next
- * animation frame go out as one `messages` event (where there are no frames, in a hidden page or
- * in Node, right after the task that brought them). A number: the messages of a window of that
- * many ms (from the first of them) go out together; 0 = after a timer of 0 ms.
+ * animation frame go out as one `messages` event (in a hidden page, where frames stop, after a
+ * task instead). A number: the messages of a window of that many ms (from the first of them) go
+ * out together; 0 = after a task.
  */
 export type BatchMode = 'none' | 'frame' | number;
 
@@ -50,20 +50,15 @@ export function createMessageBatch(
   let items: unknown[] = [];
   let frame: unknown;
   let timer: TimerHandle | undefined;
-  let soon = false;
-  // Where there are no frames (a hidden page, Node), the batch goes right after the task that
-  // brought its messages. Not after a timer: Chromium runs a hidden page's timers about once a
-  // second, and nothing should wait for the tab to come back.
-  const afterThisTask = (): void => {
-    soon = true;
-    queueMicrotask(() => soon && flush());
+  const task = (): void => {
+    timer = clock.setTimeout(flush, mode === 'frame' ? 0 : mode);
   };
-  // A page hidden while a frame is awaited: that frame will not come. Watched only while a
-  // frame is awaited, so a closed connection leaves no listener on the document.
+  // Frames stop in a hidden page: what waits for one goes after a task instead. Watched only
+  // while a frame is awaited, so a closed connection leaves no listener on the document.
   const onVisibilityChange = (): void => {
     if (document!.visibilityState === 'hidden') {
       cancel();
-      afterThisTask();
+      task();
     }
   };
   const cancel = (): void => {
@@ -73,7 +68,6 @@ export function createMessageBatch(
     }
     if (timer !== undefined) clock.clearTimeout(timer);
     frame = timer = undefined;
-    soon = false;
   };
   const flush = (): void => {
     cancel();
@@ -88,11 +82,10 @@ export function createMessageBatch(
     },
     push(data) {
       if (items.push(data) > 1) return;
-      if (mode !== 'frame') timer = clock.setTimeout(flush, mode);
-      else if (frames && document?.visibilityState !== 'hidden') {
+      if (mode === 'frame' && frames && document?.visibilityState !== 'hidden') {
         frame = frames.request(flush);
         document?.addEventListener('visibilitychange', onVisibilityChange);
-      } else afterThisTask();
+      } else task();
     },
     flush,
   };
