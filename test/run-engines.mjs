@@ -77,6 +77,14 @@ function runEngine(engine) {
 
 const line = ({ passed, failed, skipped }) => `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
 
+// React 18 lives in a fixture package of its own (the repo has React 19): install it once.
+const react18 = path.join(root, 'test/frameworks/react-18');
+if (engines.some((name) => ENGINES.includes(name)) && !fs.existsSync(path.join(react18, 'node_modules/react-dom/package.json'))) {
+  console.log('== npm ci in test/frameworks/react-18 (React 18 for the framework tests)');
+  const installed = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: react18, stdio: 'inherit' });
+  if (installed.status !== 0) console.error('npm ci in test/frameworks/react-18 failed: the React 18 tests will fail');
+}
+
 const results = [];
 for (const engine of engines) {
   console.log(`\n== ${engine}`);

@@ -11,7 +11,7 @@ interface ExampleApp {
   mount(container: HTMLElement, url: string, interval: number): () => void;
 }
 
-type Framework = 'react' | 'vue' | 'svelte';
+type Framework = 'react' | 'react-18' | 'lit-react' | 'lit-react-18' | 'vue' | 'svelte';
 
 async function loadExample(framework: Framework): Promise<ExampleApp> {
   const url = `/__examples__/${framework}.js`;

@@ -218,6 +218,22 @@ describe('share="page"', function () {
     for (const { log } of made.slice(0, 2)) expect(count(log, 'error')).to.equal(0);
   });
 
+  for (const [name, value] of [
+    ['interval', 'abc'],
+    ['timeout', '-1'],
+    ['reconnect-delay', 'soon'],
+  ] as const) {
+    it(`a bad ${name} on a shared element is one error on that element, and the default applies`, async () => {
+      const tag = newTag();
+      const first = await make({ url: wsUrl(info, tag), share: 'page', [name]: value });
+      const second = await make({ url: wsUrl(info, tag), share: 'page' });
+      await waitUntil(() => first.el.status === 'open' && second.el.status === 'open');
+      await settle(50);
+      expect(first.log.filter((e) => e.type === 'error').map((e) => e.detail.code)).to.deep.equal(['invalid-option']);
+      expect(count(second.log, 'error')).to.equal(0);
+    });
+  }
+
   it('json format: each element gets the parsed value', async () => {
     const { tag, made } = await group(3, { format: 'json' });
     await send(tag, '{"n":1}');

@@ -356,6 +356,36 @@ describe('share="tabs" across real tabs (Chromium)', function () {
     expect((await openSockets(tag)).maxOpen).to.equal(1);
   });
 
+  for (const how of ['crashes', 'navigates away'] as const) {
+    it(`a holder tab that ${how}: the others take over on one new socket and every page opens again`, async () => {
+      const tag = newTag();
+      const tabs = [];
+      for (let i = 0; i < 3; i++) tabs.push(await tab(wsUrl(info, tag)));
+      for (const t of tabs) await t.wait(`share.status() === 'open'`);
+      const holding = [];
+      for (const t of tabs) holding.push(await t.eval<boolean>(`share.el().holdsSharedSocket`));
+      const holder = tabs[holding.indexOf(true)]!;
+      const others = tabs.filter((t) => t !== holder);
+      const most = await sampleOpen(tag, async () => {
+        if (how === 'crashes') {
+          opened.splice(opened.indexOf(holder.id), 1);
+          await command({ action: 'crash', id: holder.id });
+        } else {
+          await holder.eval(`setTimeout(() => location.assign('/test/fixtures/harness.html'), 0), true`);
+        }
+        for (const t of others) await t.wait(`share.count('open') === 2`, 3000);
+      });
+      expect(most, 'sampled OPEN sockets').to.be.at.most(1);
+      expect((await stats(tag)).opened).to.equal(2);
+      expect((await openSockets(tag)).maxOpen).to.equal(1);
+      for (const t of others) {
+        const close = await t.eval<Json>(`share.log().find((e) => e.type === 'close')`);
+        expect(close.detail.willReconnect).to.equal(true);
+        expect(await t.eval<string>(`share.status()`)).to.equal('open');
+      }
+    });
+  }
+
   it('a frozen holder hands over: another tab holds the socket while it is frozen, one socket throughout', async () => {
     const tag = newTag();
     const tabs = [];
