@@ -201,7 +201,7 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
 
     const status = this.#status;
     if (status === ConnectionStatus.Closed || status === ConnectionStatus.Failed) {
-      return this.#refuse('not-connected', `send(): the connection is ${status}; call reconnect() first`, data);
+      return this.#refuse('not-connected', `send(): ${status}; reconnect() first`, data);
     }
     const socket = this.#slot.current;
     // A socket can be CLOSING before its close event reaches us; a send then is silently lost.
@@ -214,7 +214,7 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
       }
     }
     if (!this.#queue.push(payload)) {
-      return this.#refuse('queue-full', `send(): the queue is full (${this.#queue.limit} messages); message refused`, data);
+      return this.#refuse('queue-full', `send(): queue full (${this.#queue.limit})`, data);
     }
     return true;
   }

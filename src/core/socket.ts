@@ -34,7 +34,7 @@ export function createSocket(
   }
   const Socket = env.WebSocket ?? globalWebSocket();
   if (!Socket) {
-    return { error: { code: 'no-websocket', message: 'no WebSocket implementation here: pass one as environment.WebSocket (e.g. the ws package)' } };
+    return { error: { code: 'no-websocket', message: 'no WebSocket here: pass environment.WebSocket (e.g. ws)' } };
   }
   try {
     const protocols = parseProtocols(target.protocols);

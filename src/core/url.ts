@@ -17,7 +17,7 @@ export function resolveSocketUrl(input: string, base?: string): string {
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new TypeError(`url "${input}" has scheme ${url.protocol} (expected ws:, wss:, http: or https:)`);
+    throw new TypeError(`url "${input}": ${url.protocol} is not ws(s): or http(s):`);
   }
   // Older browsers throw a SyntaxError on a fragment; it never reaches the server anyway.
   url.hash = '';
