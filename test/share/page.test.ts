@@ -234,6 +234,20 @@ describe('share="page"', function () {
     });
   }
 
+  it('batch="frame" (the ruling element’s): every element gets each message once, in messages events', async () => {
+    const { tag, made } = await group(3, { batch: 'frame' });
+    const batched = made.map(({ el }) => {
+      const got: unknown[] = [];
+      el.addEventListener('messages', (event) => got.push(...event.detail.data));
+      return got;
+    });
+    for (let i = 0; i < 5; i++) await send(tag, `b-${i}`);
+    await waitUntil(() => batched.every((got) => got.length >= 5), 'not every element got every message');
+    await settle(100);
+    for (const got of batched) expect(got).to.deep.equal(['b-0', 'b-1', 'b-2', 'b-3', 'b-4']);
+    for (const { log } of made) expect(count(log, 'message')).to.equal(0);
+  });
+
   it('json format: each element gets the parsed value', async () => {
     const { tag, made } = await group(3, { format: 'json' });
     await send(tag, '{"n":1}');
