@@ -26,6 +26,7 @@ export type {
   StatusChangeDetail,
 } from './core/events.js';
 export type { MessageFormat, UrlProvider } from './core/options.js';
+export type { ShareMode } from './share/index.js';
 export { ConnectionStatus, HeartbeatConnection };
 
 /**
