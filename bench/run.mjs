@@ -147,6 +147,22 @@ try {
       budget: 'none',
       verdict: 'info',
     });
+    rows.push({
+      figure: 'work: batch="frame", timer calls / frames requested (info)',
+      measured: `${w.batch.calls} / ${w.batch.frames} for ${w.count.toLocaleString('en-US')} msgs`,
+      baseline: `${fmt(w.batch.wallMs / (1000 / 60), 0)} frames of 16.7 ms`,
+      ratio: `${fmt(w.batch.frames / w.count, 4)} frames/msg`,
+      budget: 'none',
+      verdict: 'info',
+    });
+    rows.push({
+      figure: 'work: batch="frame", heap allocated (info)',
+      measured: `batch ${fmt(w.allocationsBytesPerMessage.batch, 0)} B/msg`,
+      baseline: `raw ${fmt(w.allocationsBytesPerMessage.raw, 0)} B/msg`,
+      ratio: `batch/raw ${fmt(w.allocationsBytesPerMessage.batch / w.allocationsBytesPerMessage.raw)}`,
+      budget: 'none',
+      verdict: 'info',
+    });
     const beats = w.fastHeartbeat.wallMs / 200;
     rows.push({
       figure: 'work: timer calls, heartbeat 200 ms during burst (info)',
@@ -221,6 +237,14 @@ try {
       ratio: '—',
       budget: '≤ 4,000 B',
       verdict: verdict(s.core.gzip <= 4_000),
+    });
+    rows.push({
+      figure: 'size: sharing mode, loaded by import() on first use (info)',
+      measured: `standalone chunk ${bytes(s.share.standaloneChunk.gzip)}`,
+      baseline: `bundler chunks ${bytes(s.share.entryLazy.gzip)}`,
+      ratio: '—',
+      budget: 'none',
+      verdict: 'info',
     });
     const parts = s.breakdown.modules.map((m) => `${m.module.replace(/^core\//, '')} ${m.gzipShare.toLocaleString('en-US')}`);
     notes.push(`size: core by module, share of min+gzip in B (note 6): ${parts.join(' · ')}; string and template literals ${s.breakdown.literalBytes.toLocaleString('en-US')} B of ${s.breakdown.total.toLocaleString('en-US')} B minified`);
@@ -335,7 +359,7 @@ try {
     const t0 = Date.now();
     try {
       await page();
-      figures.peers = await runPeers({ root, browser, origin: staticServer.origin, fault, burstUrl: burst.url, quick, log });
+      figures.peers = await runPeers({ root, browser, origin: staticServer.origin, fault, burst, quick, log });
     } catch (error) {
       errors.push({ figure: 'peers', error: String(error?.stack ?? error) });
       log(`bench: peers failed: ${error?.stack ?? error}`);
@@ -374,7 +398,7 @@ const FOOTNOTES = /** @type {[string, string][]} */ ([
   ['work', '3. work per message: setTimeout/clearTimeout/setInterval wrapped in the page while the messages arrive, with default settings (interval 25 s: no heartbeat is due during the burst, so any timer call would be per-message work); heap allocated per message from V8\'s sampling heap profiler with collected objects included.'],
   ['detection', '4. detection: through the fault server proxy, which stops forwarding (no FIN, no RST) right after a marker message; close event − last inbound message (pongs included), / (interval 300 + timeout 200).'],
   ['recovery', `5. recovery: server refuses (503) and drops; on the 3rd retry it accepts again, at moments spread over the announced delay. Budget per run: open − accept ≤ announced delay + median handshake of the same run${figures.recovery ? ` (${fmt(figures.recovery.handshakeMs, 1)} ms)` : ''}. Info row: accept at the announcement itself, vs a hand-written setTimeout(delay) + new WebSocket with the same delay${figures.recovery ? `; raw setTimeout lateness here ${fmt(figures.recovery.timerLatenessMs, 1)} ms` : ''}.`],
-  ['size', '6. size: gzip level 9. The standalone file as built by npm run build; the core bundled by esbuild from src/core/index.ts and the bundler entry from src/index.ts with lit external (bundle, minify, esm, es2022); per module: esbuild\'s metafile bytes of each module in the core bundle, times the bundle\'s gzip/minified ratio (gzip is not additive); Lit alone: the same esbuild bundle of lit\'s LitElement, html and css.'],
+  ['size', '6. size: gzip level 9. The standalone file as built by npm run build; the core bundled by esbuild from src/core/index.ts and the bundler entry from src/index.ts with lit external (bundle, minify, esm, es2022, code splitting: what loads with the entry gzipped as one, the sharing mode\'s import() chunk apart); per module: esbuild\'s metafile bytes of each module in the core bundle, times the bundle\'s gzip/minified ratio (gzip is not additive); Lit alone: the same esbuild bundle of lit\'s LitElement, html and css.'],
   ['storm', '7. storm: server cuts all sockets (1006), stops listening for 200 ms, listens again on the same port. First retry is drawn from [delay/2, delay] = [500, 1000] ms, so uniform = clients × 100 / 500. Jitter off: all wait 1000 ms; its peak is capped by the one client process opening ~1,000 sockets at once. After 1012/1013 (half each) the same clients draw from [500, reconnect-max-delay = 5000] ms (docs/behaviour.md, close codes): uniform = clients × 100 / 4500, against the plain restart of the same run.'],
   ['share', '9. share: Chromium, share="tabs" against the fault server. Sockets: pages are iframes of one tab; "open" = sockets OPEN at the server 300 ms after every page showed open. Takeover: from removing the holder iframe (or closing the holder tab) to the next socket\'s open at the server (Date.now() in both); "pages open" = until every other page dispatched open again. Per message: DevTools ScriptDuration (threadTicks) per message in a follower tab and in a tab with an unshared element, same burst size, median over rounds in alternating order; the holder\'s cost shown too. Sizes: gzip level 9 of the files as built; the chunk is loaded only when an element shares.'],
   ['memory', '8. memory: heap after 3 forced GCs (HeapProfiler.collectGarbage, Runtime.getHeapUsage) after vs before the cycles, after 20 warm-up cycles; timers via instrumented setTimeout/clearTimeout.'],

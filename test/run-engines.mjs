@@ -77,6 +77,16 @@ function runEngine(engine) {
 
 const line = ({ passed, failed, skipped }) => `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
 
+// React 18 and Angular 21 live in fixture packages of their own (the repo has React 19 and no
+// Angular; the node part type-checks the docs' Angular snippet against it): install each once.
+for (const fixture of ['react-18', 'angular']) {
+  const dir = path.join(root, 'test/frameworks', fixture);
+  if (fs.existsSync(path.join(dir, 'node_modules/.package-lock.json'))) continue;
+  console.log(`== npm ci in test/frameworks/${fixture}`);
+  const installed = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
+  if (installed.status !== 0) console.error(`npm ci in test/frameworks/${fixture} failed: its framework tests will fail`);
+}
+
 const results = [];
 for (const engine of engines) {
   console.log(`\n== ${engine}`);

@@ -4,6 +4,10 @@
 // dist/), so these tests also check what npm users get.
 //
 //   GET /__examples__/react.js   test/frameworks/react-app.tsx
+//   GET /__examples__/react-18.js        test/frameworks/react-18-app.tsx, with React 18
+//   GET /__examples__/lit-react.js       test/frameworks/lit-react-app.tsx
+//   GET /__examples__/lit-react-18.js    test/frameworks/lit-react-app.tsx, with React 18
+//   GET /__examples__/angular.js         test/frameworks/angular-app.ts, by Angular's compiler (angular-compile.mjs)
 //   GET /__examples__/vue.js     test/frameworks/vue-app.ts
 //   GET /__examples__/svelte.js  test/frameworks/svelte-app.ts
 import { createHash } from 'node:crypto';
@@ -11,11 +15,24 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { ANGULAR_ENTRY, bundleAngularAppInChild } from './angular-compile.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/**
+ * The repo has React 19; test/frameworks/react-18 has React 18 (npm ci there, done by
+ * test/run-engines.mjs). These entries are bundled with every `react`/`react-dom` import mapped
+ * to that copy, as an app on React 18 would resolve them.
+ */
+const REACT_18 = new Set(['/__examples__/react-18.js', '/__examples__/lit-react-18.js']);
+const react18 = path.join(root, 'test/frameworks/react-18/node_modules');
+
 const ENTRIES = {
   '/__examples__/react.js': 'test/frameworks/react-app.tsx',
+  '/__examples__/react-18.js': 'test/frameworks/react-18-app.tsx',
+  '/__examples__/lit-react.js': 'test/frameworks/lit-react-app.tsx',
+  '/__examples__/lit-react-18.js': 'test/frameworks/lit-react-app.tsx',
+  '/__examples__/angular.js': ANGULAR_ENTRY,
   '/__examples__/vue.js': 'test/frameworks/vue-app.ts',
   '/__examples__/svelte.js': 'test/frameworks/svelte-app.ts',
 };
@@ -63,8 +80,9 @@ const svelteComponents = {
   },
 };
 
-async function bundle(entry) {
+async function bundle(entry, { react18: withReact18 = false } = {}) {
   const result = await esbuild.build({
+    alias: withReact18 ? { react: path.join(react18, 'react'), 'react-dom': path.join(react18, 'react-dom') } : {},
     absWorkingDir: root,
     entryPoints: [entry],
     bundle: true,
@@ -88,20 +106,28 @@ async function bundle(entry) {
 }
 
 export function exampleBundlePlugin() {
-  /** One build per entry and run; a failed build is not cached, so the next request retries. */
+  /** One build per served path and run; a failed build is not cached, so the next request retries. */
   const builds = new Map();
+  const start = (key) => {
+    const entry = ENTRIES[key];
+    const pending = entry === ANGULAR_ENTRY ? bundleAngularAppInChild() : bundle(entry, { react18: REACT_18.has(key) });
+    builds.set(key, pending);
+    pending.catch(() => builds.delete(key));
+  };
   return {
     name: 'example-bundles',
+    serverStart({ config }) {
+      // Angular's compile takes seconds: begin at once when its test is part of the run.
+      if (/angular|\*/.test(JSON.stringify(config.files ?? ''))) start('/__examples__/angular.js');
+    },
     async serve(context) {
       const entry = ENTRIES[context.path];
       if (!entry) return undefined;
-      if (!builds.has(entry)) {
-        const pending = bundle(entry);
-        builds.set(entry, pending);
-        pending.catch(() => builds.delete(entry));
-      }
+      // Keyed by the served path: one entry file may be bundled with React 19 and with React 18.
+      const key = context.path;
+      if (!builds.has(key)) start(key);
       try {
-        return { body: await builds.get(entry), type: 'js' };
+        return { body: await builds.get(key), type: 'js' };
       } catch (error) {
         const message = `bundling ${entry} failed:\n${error?.message ?? error}`;
         return { body: `throw new Error(${JSON.stringify(message)});`, type: 'js' };
