@@ -13,7 +13,8 @@ import type { PendingShare, ShareMode, ShareSession } from './share/index.js';
 
 // Every type the custom-elements manifest names for this element, exported from the module the
 // manifest names (dist/heartbeat-socket-element.js), so manifest readers and JSX-type generators
-// can import them from there (issue 9).
+// can import them from there (issue 9). A new property or event type goes here too:
+// test/node/package.test.mjs validates the manifest and names what is missing.
 export type { WaitingFor } from './core/connection.js';
 export type {
   CloseDetail,
@@ -21,11 +22,14 @@ export type {
   HeartbeatDetail,
   HeartbeatEventDetails,
   MessageDetail,
+  MessagesDetail,
   OpenDetail,
   RetryDetail,
   StatusChangeDetail,
 } from './core/events.js';
-export type { MessageFormat, UrlProvider } from './core/options.js';
+export type { BatchMode } from './core/message-batch.js';
+export type { CloseCodeList, MessageFormat, UrlProvider } from './core/options.js';
+export type { ShareMode } from './share/loader.js';
 export { ConnectionStatus, HeartbeatConnection };
 
 /**

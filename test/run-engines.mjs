@@ -77,12 +77,14 @@ function runEngine(engine) {
 
 const line = ({ passed, failed, skipped }) => `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
 
-// React 18 lives in a fixture package of its own (the repo has React 19): install it once.
-const react18 = path.join(root, 'test/frameworks/react-18');
-if (engines.some((name) => ENGINES.includes(name)) && !fs.existsSync(path.join(react18, 'node_modules/react-dom/package.json'))) {
-  console.log('== npm ci in test/frameworks/react-18 (React 18 for the framework tests)');
-  const installed = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: react18, stdio: 'inherit' });
-  if (installed.status !== 0) console.error('npm ci in test/frameworks/react-18 failed: the React 18 tests will fail');
+// React 18 and Angular 21 live in fixture packages of their own (the repo has React 19 and no
+// Angular; the node part type-checks the docs' Angular snippet against it): install each once.
+for (const fixture of ['react-18', 'angular']) {
+  const dir = path.join(root, 'test/frameworks', fixture);
+  if (fs.existsSync(path.join(dir, 'node_modules/.package-lock.json'))) continue;
+  console.log(`== npm ci in test/frameworks/${fixture}`);
+  const installed = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
+  if (installed.status !== 0) console.error(`npm ci in test/frameworks/${fixture} failed: its framework tests will fail`);
 }
 
 const results = [];

@@ -64,8 +64,11 @@ export class ShareSession {
     this.#host = host;
     this.#waitingSends = pending.sends;
     if (pending.status === ConnectionStatus.Closed) {
+      // close() (or removal) came while this code loaded: the element shows it now.
       this.#detached = true;
       this.#status = ConnectionStatus.Closed;
+      host.reflect(ConnectionStatus.Closed, ConnectionStatus.Idle);
+      host.element.dispatchEvent(new CustomEvent('status-change', { detail: { status: ConnectionStatus.Closed, previous: ConnectionStatus.Idle } }));
     }
   }
 
@@ -128,6 +131,12 @@ export class ShareSession {
     if (key === this.#key && !restart) {
       if (this.#link) this.#link.configure();
       if (this.#link || this.#detached || this.#wanted) return;
+    }
+    if (this.#detached && !restart) {
+      // Closed on purpose: it stays closed (reconnect(), a new url or re-insertion joins again).
+      this.#key = key;
+      this.#wanted = { mode, address };
+      return;
     }
     if (this.#link) this.#leaveLink(1000, key === this.#key ? 'rejoined' : 'url changed');
     this.#key = key;

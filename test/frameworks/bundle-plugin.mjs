@@ -7,6 +7,7 @@
 //   GET /__examples__/react-18.js        test/frameworks/react-18-app.tsx, with React 18
 //   GET /__examples__/lit-react.js       test/frameworks/lit-react-app.tsx
 //   GET /__examples__/lit-react-18.js    test/frameworks/lit-react-app.tsx, with React 18
+//   GET /__examples__/angular.js         test/frameworks/angular-app.ts, by Angular's compiler (angular-compile.mjs)
 //   GET /__examples__/vue.js     test/frameworks/vue-app.ts
 //   GET /__examples__/svelte.js  test/frameworks/svelte-app.ts
 import { createHash } from 'node:crypto';
@@ -14,6 +15,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { ANGULAR_ENTRY, bundleAngularAppInChild } from './angular-compile.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -30,6 +32,7 @@ const ENTRIES = {
   '/__examples__/react-18.js': 'test/frameworks/react-18-app.tsx',
   '/__examples__/lit-react.js': 'test/frameworks/lit-react-app.tsx',
   '/__examples__/lit-react-18.js': 'test/frameworks/lit-react-app.tsx',
+  '/__examples__/angular.js': ANGULAR_ENTRY,
   '/__examples__/vue.js': 'test/frameworks/vue-app.ts',
   '/__examples__/svelte.js': 'test/frameworks/svelte-app.ts',
 };
@@ -105,18 +108,24 @@ async function bundle(entry, { react18: withReact18 = false } = {}) {
 export function exampleBundlePlugin() {
   /** One build per served path and run; a failed build is not cached, so the next request retries. */
   const builds = new Map();
+  const start = (key) => {
+    const entry = ENTRIES[key];
+    const pending = entry === ANGULAR_ENTRY ? bundleAngularAppInChild() : bundle(entry, { react18: REACT_18.has(key) });
+    builds.set(key, pending);
+    pending.catch(() => builds.delete(key));
+  };
   return {
     name: 'example-bundles',
+    serverStart({ config }) {
+      // Angular's compile takes seconds: begin at once when its test is part of the run.
+      if (/angular|\*/.test(JSON.stringify(config.files ?? ''))) start('/__examples__/angular.js');
+    },
     async serve(context) {
       const entry = ENTRIES[context.path];
       if (!entry) return undefined;
       // Keyed by the served path: one entry file may be bundled with React 19 and with React 18.
       const key = context.path;
-      if (!builds.has(key)) {
-        const pending = bundle(entry, { react18: REACT_18.has(key) });
-        builds.set(key, pending);
-        pending.catch(() => builds.delete(key));
-      }
+      if (!builds.has(key)) start(key);
       try {
         return { body: await builds.get(key), type: 'js' };
       } catch (error) {

@@ -8,10 +8,11 @@ import { newTag, send, serverInfo, stats, wsUrl } from '../helpers/server.js';
 
 /** What each test app bundle exports: mount the example into `container`, return an unmount. */
 interface ExampleApp {
-  mount(container: HTMLElement, url: string, interval: number): () => void;
+  /** Angular's bootstrap is asynchronous: its mount resolves to the unmount. */
+  mount(container: HTMLElement, url: string, interval: number): (() => void) | Promise<() => void>;
 }
 
-type Framework = 'react' | 'react-18' | 'lit-react' | 'lit-react-18' | 'vue' | 'svelte';
+type Framework = 'react' | 'react-18' | 'lit-react' | 'lit-react-18' | 'vue' | 'svelte' | 'angular';
 
 async function loadExample(framework: Framework): Promise<ExampleApp> {
   const url = `/__examples__/${framework}.js`;
@@ -19,12 +20,12 @@ async function loadExample(framework: Framework): Promise<ExampleApp> {
 }
 
 /** Mounts while recording console warnings (a framework's "unknown element" warning shows there). */
-function mountQuietly(app: ExampleApp, container: HTMLElement, url: string, interval: number) {
+async function mountQuietly(app: ExampleApp, container: HTMLElement, url: string, interval: number) {
   const warnings: string[] = [];
   const warn = console.warn;
   console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(' '));
   try {
-    return { unmount: app.mount(container, url, interval), warnings };
+    return { unmount: await app.mount(container, url, interval), warnings };
   } finally {
     console.warn = warn;
   }
@@ -51,7 +52,7 @@ export function exampleSuite(framework: Framework, title: string): void {
     it('sets properties, and receives status-change, message and heartbeat from a real server', async () => {
       const app = await loadExample(framework);
       const tag = newTag();
-      const mounted = mountQuietly(app, container, wsUrl(await serverInfo(), tag), 300);
+      const mounted = await mountQuietly(app, container, wsUrl(await serverInfo(), tag), 300);
       unmount = mounted.unmount;
       expect(mounted.warnings.filter((text) => text.includes('heartbeat-socket'))).to.deep.equal([]);
 
@@ -85,7 +86,7 @@ export function exampleSuite(framework: Framework, title: string): void {
     it('closes the socket when the component unmounts', async () => {
       const app = await loadExample(framework);
       const tag = newTag();
-      unmount = app.mount(container, wsUrl(await serverInfo(), tag), 25_000);
+      unmount = await app.mount(container, wsUrl(await serverInfo(), tag), 25_000);
       await waitUntil(async () => (await stats(tag)).current === 1, 'never connected', { timeout: 5000 });
       unmount();
       unmount = undefined;

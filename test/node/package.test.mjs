@@ -37,6 +37,11 @@ function makeApp(name, links = {}) {
       fs.symlinkSync(links[entry] ?? path.join(root, 'node_modules', entry), path.join(modules, entry));
     }
   }
+  // Angular and rxjs come from their fixture (the repo has no Angular): for the docs' snippet.
+  const angular = path.join(root, 'test/frameworks/angular/node_modules');
+  for (const name of ['@angular', 'rxjs']) {
+    if (fs.existsSync(path.join(angular, name)) && !fs.existsSync(path.join(modules, name))) fs.symlinkSync(path.join(angular, name), path.join(modules, name));
+  }
   fs.cpSync(installed, path.join(modules, 'heartbeat-socket'), { recursive: true });
   return dir;
 }
@@ -106,9 +111,12 @@ describe('the packed package', () => {
   it('its custom-elements manifest validates, every type it names exported by the module it names', async () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(installed, manifestOfPackage.customElements), 'utf8'));
     const log = console.log;
-    console.log = () => undefined; // the validator's own progress lines
+    const lines = [];
+    console.log = (...args) => void lines.push(args.join(' ')); // the validator reports here
     try {
       await validateCem(manifest, { packageJsonPath: path.join(installed, 'package.json'), cemFileName: manifestOfPackage.customElements, logErrors: false });
+    } catch (error) {
+      throw new Error(`${error.message}\n${lines.filter((line) => /missing|error/i.test(line)).join('\n')}`);
     } finally {
       console.log = log;
     }
@@ -145,6 +153,91 @@ describe('framework typings from the packed package', () => {
     fs.mkdirSync(dir, { recursive: true });
     fs.copyFileSync(path.join(fixtures, 'Feed.svelte'), path.join(dir, 'Feed.svelte'));
     writeTsconfig(dir, { types: ['svelte'] }, ['Feed.svelte']);
+    const { ok, output } = run(bin('svelte-check'), ['--workspace', dir, '--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human'], dir);
+    assert.ok(ok, output);
+  });
+});
+
+/**
+ * The fenced ts, tsx, vue and svelte blocks of README.md and docs/*.md, as written. A block right
+ * after a `<!-- snippet: fragment … -->` line is an excerpt, not meant to compile alone (rare).
+ */
+function snippets() {
+  const files = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+  const found = [];
+  for (const file of files) {
+    const text = fs.readFileSync(path.join(root, file), 'utf8');
+    const fence = /^(<!-- snippet: fragment[^\n]*-->\n)?```(ts|tsx|vue|svelte)\n([\s\S]*?)^```$/gm;
+    for (const match of text.matchAll(fence)) {
+      const line = text.slice(0, match.index).split('\n').length + (match[1] ? 1 : 0);
+      found.push({ file, line, lang: match[2], code: match[3], fragment: Boolean(match[1]) });
+    }
+  }
+  return found;
+}
+
+/** A default Vite app's compiler options (`npm create vite`, react-ts/vue-ts, tsconfig.app.json): what `tsc -b` checks there. */
+const VITE_TEMPLATE_OPTIONS = {
+  useDefineForClassFields: true,
+  allowImportingTsExtensions: true,
+  moduleDetection: 'force',
+  noUnusedParameters: true,
+  erasableSyntaxOnly: true,
+  noFallthroughCasesInSwitch: true,
+  noUncheckedSideEffectImports: true,
+  skipLibCheck: true,
+  types: ['vite/client', 'node'],
+};
+
+/** Writes the snippets of these languages into `dir`, named after where they come from. */
+function writeSnippets(dir, langs, extension) {
+  const written = [];
+  for (const snippet of snippets().filter((s) => langs.includes(s.lang) && !s.fragment)) {
+    const name = `${snippet.file.replace(/[/.]/g, '_')}_${snippet.line}${extension(snippet)}`;
+    fs.writeFileSync(path.join(dir, name), snippet.code);
+    written.push(name);
+  }
+  return written;
+}
+
+describe('README and docs snippets compile as written (against the packed package)', () => {
+  it('finds the snippets, and only the rare one is marked a fragment', () => {
+    const all = snippets();
+    assert.ok(all.filter((s) => s.lang === 'tsx').length >= 2, 'no tsx snippets found');
+    assert.ok(all.some((s) => s.lang === 'vue') && all.some((s) => s.lang === 'svelte'));
+    assert.ok(all.filter((s) => s.fragment).length <= 2, 'too many snippets marked as fragments');
+  });
+
+  it('ts and tsx: tsc with a default Vite template’s settings (noUnusedLocals, …)', () => {
+    const dir = path.join(app, 'snippets-ts');
+    fs.mkdirSync(dir, { recursive: true });
+    const names = writeSnippets(dir, ['ts', 'tsx'], (s) => `.${s.lang}`);
+    assert.ok(names.length >= 3);
+    // What the docs tell an app to add once: the JSX typings for React.
+    fs.writeFileSync(path.join(dir, 'typings.ts'), "import type {} from 'heartbeat-socket/react';\n");
+    writeTsconfig(dir, { ...VITE_TEMPLATE_OPTIONS, jsx: 'react-jsx', experimentalDecorators: true }, ['*.ts', '*.tsx']);
+    const { ok, output } = run(bin('tsc'), ['-p', 'tsconfig.json'], dir);
+    assert.ok(ok, output);
+  });
+
+  it('vue: vue-tsc', () => {
+    const dir = path.join(app, 'snippets-vue');
+    fs.mkdirSync(dir, { recursive: true });
+    const names = writeSnippets(dir, ['vue'], () => '.vue');
+    assert.ok(names.length >= 1);
+    fs.writeFileSync(path.join(dir, 'typings.ts'), "import type {} from 'heartbeat-socket/vue';\n");
+    writeTsconfig(dir, { ...VITE_TEMPLATE_OPTIONS, jsx: 'preserve' }, ['*.ts', '*.vue']);
+    const { ok, output } = run(bin('vue-tsc'), ['-p', 'tsconfig.json'], dir);
+    assert.ok(ok, output);
+  });
+
+  it('svelte: svelte-check', () => {
+    const dir = path.join(app, 'snippets-svelte');
+    fs.mkdirSync(dir, { recursive: true });
+    const names = writeSnippets(dir, ['svelte'], () => '.svelte');
+    assert.ok(names.length >= 1);
+    fs.writeFileSync(path.join(dir, 'typings.ts'), "import type {} from 'heartbeat-socket/svelte';\n");
+    writeTsconfig(dir, { ...VITE_TEMPLATE_OPTIONS, types: ['svelte'] }, ['*.ts', '*.svelte']);
     const { ok, output } = run(bin('svelte-check'), ['--workspace', dir, '--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human'], dir);
     assert.ok(ok, output);
   });

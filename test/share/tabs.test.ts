@@ -116,6 +116,19 @@ describe('share="tabs"', function () {
     for (const { page } of pages) expect(page.count('message')).to.equal(65);
   });
 
+  it('batch="frame": every page gets each message once, in messages events', async () => {
+    const tag = newTag();
+    const pages = await groupOf(3, { url: wsUrl(info, tag), batch: 'frame' });
+    for (let i = 0; i < 5; i++) await send(tag, `b-${i}`);
+    const batched = (page: SharePage) => page.log().filter((e) => e.type === 'messages').flatMap((e) => e.detail.data);
+    await waitUntil(() => pages.every(({ page }) => batched(page).length >= 5), 'not every page got every message');
+    await settle(100);
+    for (const { page } of pages) {
+      expect(batched(page)).to.deep.equal(['b-0', 'b-1', 'b-2', 'b-3', 'b-4']);
+      expect(page.count('message')).to.equal(0);
+    }
+  });
+
   it('several elements in one page and in others: one socket, every element hears each broadcast once', async () => {
     const tag = newTag();
     const pages = await groupOf(2, { url: wsUrl(info, tag) });
