@@ -61,6 +61,10 @@ export default {
   concurrency: 2,
   testFramework: { config: { timeout: 20000 } },
   testsFinishTimeout: 300000,
+  // A test file's page must load and start within this. WebKit spawns a MiniBrowser per file under
+  // Xvfb, which on a busy 2-core machine took over the default 20 s; it bounds start-up, not any
+  // figure a test asserts.
+  testsStartTimeout: 60000,
   browsers: [browserLauncher(engine)],
   plugins: [
     resolveMockSocket,

@@ -8,6 +8,7 @@ const native = {
   clearTimeout: window.clearTimeout,
   setInterval: window.setInterval,
   clearInterval: window.clearInterval,
+  requestAnimationFrame: window.requestAnimationFrame,
 };
 
 const sleep = (ms) => new Promise((resolve) => native.setTimeout.call(window, resolve, ms));
@@ -64,6 +65,8 @@ const timers = {
   cleared: 0,
   fired: 0,
   intervals: 0,
+  /** requestAnimationFrame calls (batch="frame" asks for one per batch, never per message). */
+  frames: 0,
   /** id → { ms, stack } for timeouts not yet fired or cleared. */
   pending: new Map(),
 };
@@ -98,6 +101,10 @@ function installTimers() {
   window.clearInterval = function (id) {
     return native.clearInterval.call(window, id);
   };
+  window.requestAnimationFrame = function (callback) {
+    timers.frames++;
+    return native.requestAnimationFrame.call(window, callback);
+  };
 }
 
 function uninstallTimers() {
@@ -111,13 +118,14 @@ function timerCounts() {
     cleared: timers.cleared,
     fired: timers.fired,
     intervals: timers.intervals,
+    frames: timers.frames,
     pending: timers.pending.size,
     pendingTimers: [...timers.pending.values()].slice(0, 5),
   };
 }
 
 function resetTimerCounts() {
-  timers.created = timers.cleared = timers.fired = timers.intervals = 0;
+  timers.created = timers.cleared = timers.fired = timers.intervals = timers.frames = 0;
   timers.pending.clear();
 }
 

@@ -24,13 +24,14 @@ import { benchMemory } from './figures/memory.mjs';
 import { benchSize } from './figures/size.mjs';
 import { benchStorm } from './figures/storm.mjs';
 import { benchThroughput, benchWork } from './figures/throughput.mjs';
+import { benchShare, benchShareSize } from './figures/share.mjs';
 import { runPeers } from './figures/peers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args.find((arg) => arg.startsWith('--only='));
-const ALL = ['throughput', 'work', 'detection', 'recovery', 'size', 'storm', 'memory'];
+const ALL = ['throughput', 'work', 'detection', 'recovery', 'size', 'storm', 'memory', 'share'];
 const peers = args.includes('--peers');
 const only = onlyArg ? onlyArg.slice('--only='.length).split(',').filter(Boolean) : peers ? [] : ALL;
 for (const name of only) if (!ALL.includes(name)) throw new Error(`unknown figure "${name}" (one of ${ALL.join(', ')})`);
@@ -146,6 +147,22 @@ try {
       budget: 'none',
       verdict: 'info',
     });
+    rows.push({
+      figure: 'work: batch="frame", timer calls / frames requested (info)',
+      measured: `${w.batch.calls} / ${w.batch.frames} for ${w.count.toLocaleString('en-US')} msgs`,
+      baseline: `${fmt(w.batch.wallMs / (1000 / 60), 0)} frames of 16.7 ms`,
+      ratio: `${fmt(w.batch.frames / w.count, 4)} frames/msg`,
+      budget: 'none',
+      verdict: 'info',
+    });
+    rows.push({
+      figure: 'work: batch="frame", heap allocated (info)',
+      measured: `batch ${fmt(w.allocationsBytesPerMessage.batch, 0)} B/msg`,
+      baseline: `raw ${fmt(w.allocationsBytesPerMessage.raw, 0)} B/msg`,
+      ratio: `batch/raw ${fmt(w.allocationsBytesPerMessage.batch / w.allocationsBytesPerMessage.raw)}`,
+      budget: 'none',
+      verdict: 'info',
+    });
     const beats = w.fastHeartbeat.wallMs / 200;
     rows.push({
       figure: 'work: timer calls, heartbeat 200 ms during burst (info)',
@@ -221,6 +238,14 @@ try {
       budget: '≤ 4,000 B',
       verdict: verdict(s.core.gzip <= 4_000),
     });
+    rows.push({
+      figure: 'size: sharing mode, loaded by import() on first use (info)',
+      measured: `standalone chunk ${bytes(s.share.standaloneChunk.gzip)}`,
+      baseline: `bundler chunks ${bytes(s.share.entryLazy.gzip)}`,
+      ratio: '—',
+      budget: 'none',
+      verdict: 'info',
+    });
     const parts = s.breakdown.modules.map((m) => `${m.module.replace(/^core\//, '')} ${m.gzipShare.toLocaleString('en-US')}`);
     notes.push(`size: core by module, share of min+gzip in B (note 6): ${parts.join(' · ')}; string and template literals ${s.breakdown.literalBytes.toLocaleString('en-US')} B of ${s.breakdown.total.toLocaleString('en-US')} B minified`);
   });
@@ -286,12 +311,55 @@ try {
     });
   });
 
+  await figure('share', async () => {
+    await page();
+    const s = await benchShare({ browser, origin: staticServer.origin, fault, quick, log });
+    const z = await benchShareSize({ root });
+    figures.share = { ...s, size: z };
+    for (const { pages, open, opened } of s.sockets) {
+      rows.push({
+        figure: `share="tabs": sockets at the server, ${pages} page(s)`,
+        measured: `${open} open (${opened} opened)`,
+        baseline: `unshared ${pages}`,
+        ratio: '—',
+        budget: '1',
+        verdict: verdict(open === 1 && opened === 1),
+      });
+    }
+    for (const [kind, t] of Object.entries(s.takeover)) {
+      rows.push({
+        figure: `share="tabs": takeover, holder ${kind === 'tab' ? 'tab closed' : 'iframe removed'} (${t.runs.length} runs)`,
+        measured: `median ${ms(t.medianMs, 0)}, worst ${ms(t.worstMs, 0)}`,
+        baseline: `pages open: median ${ms(t.pagesMedianMs, 0)}`,
+        ratio: `most open at once ${t.maxOpen}`,
+        budget: '≈ 1 s, never 2 open',
+        verdict: verdict(t.worstMs <= 1000 && t.maxOpen === 1),
+      });
+    }
+    const p = s.perMessage;
+    rows.push({
+      figure: `share="tabs": script CPU per message in a follower (${p.rounds} × ${p.count.toLocaleString('en-US')})`,
+      measured: `follower ${us(p.followerUs)}`,
+      baseline: `unshared ${us(p.ownUs)}`,
+      ratio: `follower/unshared ${fmt(p.followerOverOwn)}; holder ${us(p.holderUs)}`,
+      budget: 'none',
+      verdict: 'info',
+    });
+    rows.push({
+      figure: 'share: dist/heartbeat-socket-share.js (import()ed), gzip',
+      measured: bytes(z.shareChunk.gzip),
+      baseline: `standalone ${bytes(z.standalone.gzip)}`,
+      ratio: '—',
+      budget: 'none',
+      verdict: 'info',
+    });
+  });
   if (peers) {
     log('bench: peers…');
     const t0 = Date.now();
     try {
       await page();
-      figures.peers = await runPeers({ root, browser, origin: staticServer.origin, fault, burstUrl: burst.url, quick, log });
+      figures.peers = await runPeers({ root, browser, origin: staticServer.origin, fault, burst, quick, log });
     } catch (error) {
       errors.push({ figure: 'peers', error: String(error?.stack ?? error) });
       log(`bench: peers failed: ${error?.stack ?? error}`);
@@ -330,8 +398,9 @@ const FOOTNOTES = /** @type {[string, string][]} */ ([
   ['work', '3. work per message: setTimeout/clearTimeout/setInterval wrapped in the page while the messages arrive, with default settings (interval 25 s: no heartbeat is due during the burst, so any timer call would be per-message work); heap allocated per message from V8\'s sampling heap profiler with collected objects included.'],
   ['detection', '4. detection: through the fault server proxy, which stops forwarding (no FIN, no RST) right after a marker message; close event − last inbound message (pongs included), / (interval 300 + timeout 200).'],
   ['recovery', `5. recovery: server refuses (503) and drops; on the 3rd retry it accepts again, at moments spread over the announced delay. Budget per run: open − accept ≤ announced delay + median handshake of the same run${figures.recovery ? ` (${fmt(figures.recovery.handshakeMs, 1)} ms)` : ''}. Info row: accept at the announcement itself, vs a hand-written setTimeout(delay) + new WebSocket with the same delay${figures.recovery ? `; raw setTimeout lateness here ${fmt(figures.recovery.timerLatenessMs, 1)} ms` : ''}.`],
-  ['size', '6. size: gzip level 9. The standalone file as built by npm run build; the core bundled by esbuild from src/core/index.ts and the bundler entry from src/index.ts with lit external (bundle, minify, esm, es2022); per module: esbuild\'s metafile bytes of each module in the core bundle, times the bundle\'s gzip/minified ratio (gzip is not additive); Lit alone: the same esbuild bundle of lit\'s LitElement, html and css.'],
+  ['size', '6. size: gzip level 9. The standalone file as built by npm run build; the core bundled by esbuild from src/core/index.ts and the bundler entry from src/index.ts with lit external (bundle, minify, esm, es2022, code splitting: what loads with the entry gzipped as one, the sharing mode\'s import() chunk apart); per module: esbuild\'s metafile bytes of each module in the core bundle, times the bundle\'s gzip/minified ratio (gzip is not additive); Lit alone: the same esbuild bundle of lit\'s LitElement, html and css.'],
   ['storm', '7. storm: server cuts all sockets (1006), stops listening for 200 ms, listens again on the same port. First retry is drawn from [delay/2, delay] = [500, 1000] ms, so uniform = clients × 100 / 500. Jitter off: all wait 1000 ms; its peak is capped by the one client process opening ~1,000 sockets at once. After 1012/1013 (half each) the same clients draw from [500, reconnect-max-delay = 5000] ms (docs/behaviour.md, close codes): uniform = clients × 100 / 4500, against the plain restart of the same run.'],
+  ['share', '9. share: Chromium, share="tabs" against the fault server. Sockets: pages are iframes of one tab; "open" = sockets OPEN at the server 300 ms after every page showed open. Takeover: from removing the holder iframe (or closing the holder tab) to the next socket\'s open at the server (Date.now() in both); "pages open" = until every other page dispatched open again. Per message: DevTools ScriptDuration (threadTicks) per message in a follower tab and in a tab with an unshared element, same burst size, median over rounds in alternating order; the holder\'s cost shown too. Sizes: gzip level 9 of the files as built; the chunk is loaded only when an element shares.'],
   ['memory', '8. memory: heap after 3 forced GCs (HeapProfiler.collectGarbage, Runtime.getHeapUsage) after vs before the cycles, after 20 warm-up cycles; timers via instrumented setTimeout/clearTimeout.'],
 ]).filter(([name]) => wants(name)).map(([, text]) => text);
 

@@ -9,7 +9,7 @@ import type { HeartbeatEventMap } from './core/events.js';
 import type { CloseCodeList, HeartbeatOptions, MessageFormat, UrlProvider } from './core/options.js';
 import type { BatchMode } from './core/message-batch.js';
 import { ConnectionStatus } from './core/status.js';
-import { groupAddress, ShareSession, type ShareMode } from './share/loader.js';
+import type { PendingShare, ShareMode, ShareSession } from './share/index.js';
 
 // Every type the custom-elements manifest names for this element, exported from the module the
 // manifest names (dist/heartbeat-socket-element.js), so manifest readers and JSX-type generators
@@ -78,6 +78,9 @@ type OptionProperty = keyof typeof OPTION_PROPERTIES;
  */
 export type HeartbeatSocketSettings = Partial<Pick<HeartbeatSocketElement, OptionProperty | 'share'>>;
 const OPTION_NAMES = Object.keys(OPTION_PROPERTIES) as OptionProperty[];
+
+/** What the element calls on its sharing membership (or on the placeholder while that loads). */
+type ShareSeat = Pick<ShareSession, 'status' | 'queuedCount' | 'send' | 'close' | 'reconnect' | 'clearQueue'> & { readonly holding?: boolean };
 
 /**
  * `<heartbeat-socket>`: a WebSocket that keeps itself alive and honest. It pings after
@@ -194,11 +197,13 @@ export class HeartbeatSocketElement extends ReactiveElement {
   /** Closed because it left the document (not by `close()`): re-inserting it connects again. */
   #closedByRemoval = false;
   #removalCheck: ReturnType<typeof setTimeout> | undefined;
-  /** Set while the element shares: its membership of a group stands in for #connection. */
-  #share: ShareSession | undefined;
-  /** Modes this browser could not share in: the element keeps its own socket (said once). */
-  #shareUnsupported = new Set<ShareMode>();
-  #reportedShareValue: string | undefined;
+  /**
+   * Set while the element shares: its membership of a group stands in for #connection. Until
+   * the sharing code (src/share/, a file of its own) has loaded, a placeholder keeps the sends.
+   */
+  #share: ShareSeat | undefined;
+  /** The sharing code said no (share off, invalid or impossible here): own socket until `share` changes. */
+  #ownSocket = false;
 
   constructor(environment: Omit<HeartbeatEnvironment, 'eventTarget' | 'onStatusChange'> = {}) {
     super();
@@ -218,7 +223,7 @@ export class HeartbeatSocketElement extends ReactiveElement {
 
   /** The connection's status; reflected as the `status` attribute and a custom state. Read-only. */
   get status(): ConnectionStatus {
-    return this.#share ? this.#share.status : this.#connection.status;
+    return (this.#share ?? this.#connection).status;
   }
 
   /**
@@ -237,7 +242,7 @@ export class HeartbeatSocketElement extends ReactiveElement {
 
   /** Messages waiting for the next open socket. */
   get queuedCount(): number {
-    return this.#share ? this.#share.queuedCount : this.#connection.queuedCount;
+    return (this.#share ?? this.#connection).queuedCount;
   }
 
   /**
@@ -245,7 +250,7 @@ export class HeartbeatSocketElement extends ReactiveElement {
    * that holds it for the group; with `share="page"`, true while the element is in its group.
    */
   get holdsSharedSocket(): boolean {
-    return this.#share?.holding ?? false;
+    return this.#share?.holding === true;
   }
 
   /** While `reconnecting` with no retry scheduled: `'network'` (offline) or `'page'` (hidden into the back/forward cache). */
@@ -258,17 +263,16 @@ export class HeartbeatSocketElement extends ReactiveElement {
    * says why). In `json` format, non-string values are JSON-stringified.
    */
   send(data: unknown): boolean {
-    // Sent before the first update (share set, not joined yet): it waits for the group.
-    if (!this.#share && this.#shareMode() !== 'none') this.#share = this.#newShareSession();
-    return this.#share ? this.#share.send(data) : this.#connection.send(data);
+    // Before the first update (or while the sharing code loads) a send waits for the group.
+    if (!this.#share && this.#wantsShare()) this.#loadShare();
+    return (this.#share ?? this.#connection).send(data);
   }
 
   /** Closes on purpose: status `closed`, no retry, every timer cleared. */
   close(code?: number, reason?: string): void {
     this.#closedByRemoval = false;
     // Shared: only this element leaves; the socket closes when the group has no element left.
-    if (this.#share) this.#share.leave(code ?? 1000, reason ?? '');
-    else this.#connection.close(code, reason);
+    (this.#share ?? this.#connection).close(code, reason);
   }
 
   /** Drops the current socket, if any, and connects now with the backoff reset. */
@@ -282,13 +286,12 @@ export class HeartbeatSocketElement extends ReactiveElement {
       return;
     }
     this.#closedByRemoval = false;
-    if (this.#share) this.#share.reconnect();
-    else this.#connection.reconnect();
+    (this.#share ?? this.#connection).reconnect();
   }
 
   /** Removes every queued message; returns how many there were. */
   clearQueue(): number {
-    return this.#share ? this.#share.clearQueue() : this.#connection.clearQueue();
+    return (this.#share ?? this.#connection).clearQueue();
   }
 
   override connectedCallback(): void {
@@ -307,9 +310,10 @@ export class HeartbeatSocketElement extends ReactiveElement {
     this.#removalCheck = setTimeout(() => {
       this.#removalCheck = undefined;
       if (this.isConnected) return;
-      if (this.#share) {
-        if (!this.#share.detached) {
-          this.#share.leave(1000, 'element removed');
+      const share = this.#share;
+      if (share) {
+        if (share.status !== ConnectionStatus.Closed) {
+          share.close(1000, 'element removed');
           this.#closedByRemoval = true;
         }
         return;
@@ -356,12 +360,19 @@ export class HeartbeatSocketElement extends ReactiveElement {
       }
     }
     if (any) this.#connection.configure(options as HeartbeatOptions);
+    if (changed.has('share')) this.#ownSocket = false;
     this.#startIfReady(changed.has('url') || changed.has('urlProvider'));
   }
 
   #startIfReady(urlChanged: boolean): void {
     if (!this.isConnected || (!this.url && !this.urlProvider)) return;
-    if (this.#startSharing(urlChanged)) return;
+    const share = this.#share;
+    if (share || this.#wantsShare()) {
+      if (!share) this.#loadShare();
+      else if ('sync' in share) (share as ShareSession).sync(urlChanged || this.#closedByRemoval);
+      this.#closedByRemoval = false;
+      return;
+    }
     const status = this.#connection.status;
     if (
       status === ConnectionStatus.Idle ||
@@ -372,73 +383,56 @@ export class HeartbeatSocketElement extends ReactiveElement {
     }
   }
 
-  /** Joins (or keeps, or moves to) the sharing group; false when the element uses its own socket. */
-  #startSharing(urlChanged: boolean): boolean {
-    const mode = this.#shareMode();
-    const address = mode !== 'none' && this.url ? groupAddress(this.url, this.protocols, document.baseURI) : undefined;
-    if (mode === 'none' || !address) {
-      if (this.#share) {
-        // Sharing turned off (or the url became unusable): leave the group, use an own socket.
-        for (const data of this.#share.takeWaitingSends()) this.#connection.send(data);
-        this.#share.leave(1000, 'left the sharing group');
-        this.#share = undefined;
-        this.#closedByRemoval = false;
-        if (this.#connection.status === ConnectionStatus.Idle || this.#connection.status === ConnectionStatus.Closed) this.#connection.start();
-        return true;
-      }
-      return false;
-    }
-    if (!this.#share) {
-      const status = this.#connection.status;
-      if (status !== ConnectionStatus.Idle && status !== ConnectionStatus.Closed && status !== ConnectionStatus.Failed) {
-        this.#connection.close(1000, 'joined a sharing group');
-      }
-      this.#share = this.#newShareSession();
-    }
-    this.#share.update(mode, address, urlChanged || this.#closedByRemoval);
-    this.#closedByRemoval = false;
-    return true;
+  #wantsShare(): boolean {
+    return !this.#ownSocket && this.share != null && this.share !== 'none' && (this.share as string) !== '';
   }
 
-  #newShareSession(): ShareSession {
-    return new ShareSession({
-      target: this,
-      settings: () => this.#settings(),
-      reflect: (status, previous) => this.#reflectStatus(status, previous),
-      unsupported: (mode, waitingSends, why, cause) => this.#shareFallback(mode, waitingSends, why, cause),
-      queueLimit: () => this.#connection.options.queueLimit,
-    });
+  /** Loads the sharing code; the placeholder keeps the sends (and a close()) made meanwhile. */
+  #loadShare(): void {
+    const pending: PendingShare & ShareSeat = {
+      status: ConnectionStatus.Idle,
+      sends: [],
+      get queuedCount() {
+        return this.sends.length;
+      },
+      send(data: unknown) {
+        return this.sends.push(data) > 0;
+      },
+      close() {
+        this.status = ConnectionStatus.Closed;
+      },
+      reconnect() {
+        this.status = ConnectionStatus.Idle;
+      },
+      clearQueue() {
+        return this.sends.splice(0).length;
+      },
+    };
+    this.#share = pending;
+    import('./share/index.js').then(
+      ({ ShareSession }) => {
+        if (this.#share !== pending) return;
+        const host = {
+          element: this,
+          settingNames: OPTION_NAMES,
+          reflect: (status: ConnectionStatus, previous: ConnectionStatus) => this.#reflectStatus(status, previous),
+          unshare: (waitingSends: unknown[]) => this.#unshare(waitingSends),
+        };
+        const session = new ShareSession(host, pending);
+        this.#share = session;
+        session.sync(false);
+      },
+      () => this.#share === pending && this.#unshare(pending.sends),
+    );
   }
 
-  #shareMode(): ShareMode {
-    const value = this.share == null ? 'none' : String(this.share).trim();
-    if (value === 'page' || value === 'tabs') return this.#shareUnsupported.has(value) ? 'none' : value;
-    if (value !== 'none' && value !== '' && value !== this.#reportedShareValue) {
-      this.#reportedShareValue = value;
-      this.dispatchEvent(
-        new CustomEvent('error', {
-          detail: { code: 'invalid-option', message: `share "${value}" is not valid (none, page or tabs); not sharing`, data: value },
-        }),
-      );
-    }
-    return 'none';
-  }
-
-  #settings(): Record<string, unknown> {
-    const settings: Record<string, unknown> = {};
-    for (const name of OPTION_NAMES) settings[name] = this[name];
-    return settings;
-  }
-
-  /** Sharing is impossible here: say so once, and go on with a socket of the element's own. */
-  #shareFallback(mode: ShareMode, waitingSends: unknown[], why: string, cause: unknown): void {
-    this.#shareUnsupported.add(mode);
+  /** Not sharing after all: a socket of the element's own, with the sends that waited. */
+  #unshare(waitingSends: unknown[]): void {
     this.#share = undefined;
-    const detail: Record<string, unknown> = { code: 'share-unavailable', message: `share="${mode}": ${why}; this element uses a socket of its own` };
-    if (cause !== undefined) detail.cause = cause;
-    this.dispatchEvent(new CustomEvent('error', { detail }));
+    this.#ownSocket = true;
     for (const data of waitingSends) this.#connection.send(data);
-    this.#startIfReady(false);
+    // start() is a no-op while connecting or open; a connection closed by joining starts again.
+    if (this.isConnected && (this.url || this.urlProvider)) this.#connection.start();
   }
 
   #reflectStatus(status: ConnectionStatus, previous: ConnectionStatus): void {

@@ -12,6 +12,7 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { median, round } from '../lib/stats.mjs';
+import { splitSizes } from './size.mjs';
 import { startServer } from './storm.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -44,7 +45,8 @@ const SIZE_ENTRIES = [
   { name: 'reconnecting-websocket', code: "export { default } from 'reconnecting-websocket';" },
   { name: 'react-use-websocket', code: "export { default } from 'react-use-websocket';", external: ['react', 'react-dom'] },
   { name: 'our core (heartbeat-socket/core)', code: "export * from './src/core/index.ts';", ours: true },
-  { name: 'our bundler entry, Lit external', code: "export * from './src/index.ts';", external: ['lit', 'lit/*', '@lit/reactive-element', '@lit/reactive-element/*'], ours: true },
+  // What loads with the entry; the sharing mode is an import() chunk, loaded on first use only.
+  { name: 'our bundler entry, Lit external', entry: 'src/index.ts', external: ['lit', 'lit/*', '@lit/reactive-element', '@lit/reactive-element/*'], ours: true },
 ];
 
 async function bundleSize(root, { code, external = [] }) {
@@ -67,7 +69,10 @@ async function bundleSize(root, { code, external = [] }) {
 
 export async function peerSizes(root) {
   const sizes = [];
-  for (const entry of SIZE_ENTRIES) sizes.push({ name: entry.name, ours: Boolean(entry.ours), ...(await bundleSize(root, entry)) });
+  for (const entry of SIZE_ENTRIES) {
+    const size = entry.entry ? (await splitSizes(root, entry.entry, entry.external)).initial : await bundleSize(root, entry);
+    sizes.push({ name: entry.name, ours: Boolean(entry.ours), ...size });
+  }
   const standalone = fs.readFileSync(path.join(root, 'dist/heartbeat-socket.js'));
   sizes.push({ name: 'our standalone file (Lit inside)', ours: true, minified: standalone.length, gzip: gzip(standalone) });
   return sizes;
@@ -193,6 +198,27 @@ export async function peerSilentPath({ p, fault, quick, log }) {
   return { heartbeat, boundMs, runs, results };
 }
 
+// ---------------------------------------------------------------- create/remove cycles
+
+export async function peerCycles({ p, burst, quick, log }) {
+  const cycles = quick ? 30 : 100;
+  const settleMs = 1_500;
+  const kinds = ['element', 'core', 'reconnecting-websocket', 'partysocket', 'sockette', 'websocket-heartbeat-js', 'vueuse', 'react-use-websocket'];
+  const results = [];
+  for (const kind of kinds) {
+    const before = burst.stats();
+    const run = await p.page.evaluate((args) => window.peers.cyclesRun(args), { kind, url: burst.url, cycles, settleMs });
+    const after = burst.stats();
+    const result = { kind, cycles, pendingTimers: run.pendingTimers, pendingWhere: run.pendingWhere, socketsLeftOpen: after.open - before.open, socketsOpened: after.opened - before.opened };
+    results.push(result);
+    log?.(`  cycles ${kind}: ${result.pendingTimers} timers pending${result.pendingWhere.length ? ` (${result.pendingWhere.join(" ; ")})` : ""}, ${result.socketsLeftOpen} sockets left open, ${result.socketsOpened} opened for ${cycles} cycles`);
+    // Close what a contender left open, so the next one starts from nothing.
+    await p.page.reload({ waitUntil: 'load' });
+    await p.page.waitForFunction('window.peers && window.peers.ready === true', { timeout: 30_000 });
+  }
+  return { cycles, settleMs, results };
+}
+
 // ---------------------------------------------------------------- server restart
 
 function request(child, message, type, ms) {
@@ -297,7 +323,7 @@ const VERSION_OF = {
 
 const num = (v, d = 0) => (v == null ? '—' : v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
 
-function renderComparison({ versions, sizes, throughput, silent, storm }) {
+function renderComparison({ versions, sizes, throughput, silent, cycles, storm }) {
   const it = silent.heartbeat.interval + silent.heartbeat.timeout;
   const bound = `> ${num(silent.boundMs / 1000, 0)} s`;
   const rows = Object.keys(LABELS).map((kind) => {
@@ -305,6 +331,7 @@ function renderComparison({ versions, sizes, throughput, silent, storm }) {
     const t = throughput.contenders.find((c) => c.kind === kind);
     const s = silent.results.find((r) => r.kind === kind);
     const st = storm.results.find((r) => r.kind === kind);
+    const cy = cycles.results.find((r) => r.kind === kind);
     const ms = (v) => (v == null ? bound : `${num(v)} ms`);
     return [
       `${LABELS[kind]}${VERSION_OF[kind] ? ` ${versions[VERSION_OF[kind]]}` : ''}`,
@@ -316,9 +343,10 @@ function renderComparison({ versions, sizes, throughput, silent, storm }) {
       s ? ms(s.retryMs) : '—',
       st ? (st.error ? 'error' : `${st.peak}`) : '—',
       st && !st.error ? `${st.reconnected}/${st.clients} by ${num(st.lastMs)} ms` : '—',
+      cy ? `${cy.pendingTimers} / ${cy.socketsLeftOpen}` : '—',
     ];
   });
-  const headers = ['contender', 'min+gzip B', 'script µs/msg, median (range)', '× raw', 'silent path: close() called', 'page told', 'new socket', 'restart: peak per 100 ms', 'restart: back'];
+  const headers = ['contender', 'min+gzip B', 'script µs/msg, median (range)', '× raw', 'silent path: close() called', 'page told', 'new socket', 'restart: peak per 100 ms', 'restart: back', `${cycles.cycles} cycles: timers / sockets left`];
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
   const extra = sizes.filter((s) => s.ours && !Object.values(SIZE_OF).includes(s.name)).map((s) => `${s.name}: ${num(s.gzip)} B min+gzip -9`);
@@ -330,13 +358,14 @@ function renderComparison({ versions, sizes, throughput, silent, storm }) {
     ...rows.map(line),
     '',
     ...extra,
+    `cycles: ${cycles.cycles} × (open, close or unmount), then ${num(cycles.settleMs)} ms: timeouts and intervals still pending in the page, and sockets still open at the server.`,
     'react-use-websocket is not in the restart figure: it runs only inside React; its default reconnectInterval is a fixed 5,000 ms (and it reconnects only when shouldReconnect says so).',
     'Heartbeats: websocket-heartbeat-js pingTimeout/pongTimeout = 400/400; VueUse pings every 400 ms with pongTimeout 400; react-use-websocket interval 400, timeout 800 (its timeout runs from the last message). The others have none.',
   ].join('\n');
 }
 
 /** The whole comparison: size, script time, silent path, restart. */
-export async function runPeers({ root, browser, origin, fault, burstUrl, quick, log }) {
+export async function runPeers({ root, browser, origin, fault, burst, burstUrl = burst.url, quick, log }) {
   const versions = peerVersions(root);
   const sizes = await peerSizes(root);
   log?.('  peers: sizes done');
@@ -346,9 +375,10 @@ export async function runPeers({ root, browser, origin, fault, burstUrl, quick, 
   try {
     const throughput = await peerThroughput({ p, burstUrl, quick, log });
     const silent = await peerSilentPath({ p, fault, quick, log });
+    const cycles = await peerCycles({ p, burst, quick, log });
     const storm = await peerStorm({ log });
     if (p.pageErrors.length) log?.(`  peers page errors:\n${p.pageErrors.join('\n')}`);
-    const result = roundAll({ versions, sizes, throughput, silent, storm, pageErrors: p.pageErrors });
+    const result = roundAll({ versions, sizes, throughput, silent, cycles, storm, pageErrors: p.pageErrors });
     return { ...result, text: renderComparison(result) };
   } finally {
     await p.page.close().catch(() => {});

@@ -24,6 +24,45 @@ async function minified(root, options) {
 }
 
 /**
+ * An entry as a bundler with code splitting ships it: what loads with the entry (its chunk and
+ * the chunks it imports statically) and what loads only on use (import(), the sharing mode).
+ */
+export async function splitSizes(root, entry, external) {
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    bundle: true,
+    splitting: true,
+    outdir: path.join(root, '.size-out'),
+    minify: true,
+    format: 'esm',
+    target: 'es2022',
+    write: false,
+    metafile: true,
+    external,
+    logLevel: 'silent',
+  });
+  const files = new Map(result.outputFiles.map((file) => [path.relative(root, file.path), file.text]));
+  const outputs = result.metafile.outputs;
+  const entryOut = Object.keys(outputs).find((name) => outputs[name].entryPoint === entry);
+  const initial = new Set();
+  const visit = (name) => {
+    if (initial.has(name)) return;
+    initial.add(name);
+    for (const imported of outputs[name].imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+  };
+  visit(entryOut);
+  // The chunks of each group gzipped together: a bundler that splits out only the lazy part
+  // ships the rest as one file.
+  const sizeOf = (names) => {
+    const text = names.map((name) => files.get(name)).join('\n');
+    return { minified: Buffer.byteLength(text), gzip: names.length ? gzip(text) : 0 };
+  };
+  const js = Object.keys(outputs).filter((name) => name.endsWith('.js'));
+  return { initial: sizeOf([...initial]), lazy: sizeOf(js.filter((name) => !initial.has(name))) };
+}
+
+/**
  * Where the core's bytes go: one minified bundle of src/core/index.ts with esbuild's metafile,
  * which says how many output bytes each source module contributes. gzip is not additive, so each
  * module's gzip share is its part of the minified bytes applied to the bundle's gzip size.
@@ -68,8 +107,11 @@ export async function benchSize({ root }) {
   for (const file of fs.readdirSync(path.join(root, 'src/core')).filter((f) => f.endsWith('.ts') && f !== 'index.ts')) {
     modules[file.replace(/\.ts$/, '')] = await minified(root, { entryPoints: [`src/core/${file}`], external: ['./*'] });
   }
-  const entry = await minified(root, { entryPoints: ['src/index.ts'], external: ['lit', 'lit/*', '@lit/reactive-element', '@lit/reactive-element/*'] });
+  const LIT = ['lit', 'lit/*', '@lit/reactive-element', '@lit/reactive-element/*'];
+  const split = await splitSizes(root, 'src/index.ts', LIT);
+  const entry = split.initial;
+  const shareChunk = fs.existsSync(path.join(root, 'dist/heartbeat-socket-share.js')) ? fs.readFileSync(path.join(root, 'dist/heartbeat-socket-share.js')) : '';
+  const share = { entryLazy: split.lazy, standaloneChunk: { raw: shareChunk.length, gzip: shareChunk.length ? gzip(shareChunk) : 0 } };
   const breakdown = await coreBreakdown(root);
-  const entryBreakdown = await coreBreakdown(root, 'src/index.ts', ['lit', 'lit/*', '@lit/reactive-element', '@lit/reactive-element/*']);
-  return { standalone, core, entry, lit, coreModules: modules, breakdown, entryBreakdown };
+  return { standalone, core, entry, share, lit, coreModules: modules, breakdown };
 }

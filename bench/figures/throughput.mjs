@@ -125,8 +125,10 @@ export async function benchWork({ b, burstUrl, quick }) {
   const floor = await timersDuringBurst(b, burstUrl, 'floor', count);
   // A fast heartbeat (200 ms) during the burst: timers follow the interval, not the messages.
   const fastHeartbeat = await timersDuringBurst(b, burstUrl, 'element', count, { interval: 200, timeout: 200 });
+  // batch="frame": timers stay at 0; animation frames follow the frames, not the messages.
+  const batch = await timersDuringBurst(b, burstUrl, 'batch', count);
   const allocations = {};
-  for (const kind of ['raw', 'floor', 'element']) allocations[kind] = round(await allocationsPerMessage(b, burstUrl, kind, count), 1);
-  return { count, element, floor, fastHeartbeat, allocationsBytesPerMessage: allocations };
+  for (const kind of ['raw', 'floor', 'element', 'batch']) allocations[kind] = round(await allocationsPerMessage(b, burstUrl, kind, count), 1);
+  return { count, element, floor, fastHeartbeat, batch, allocationsBytesPerMessage: allocations };
 }
 

@@ -330,6 +330,56 @@ async function silentPathRun({ kind, url, tag, heartbeat, boundMs }) {
   }
 }
 
+// ---------------------------------------------------------------- create/remove cycles
+
+/**
+ * `cycles` × (open, then close/unmount) of one contender, with the page's timers wrapped: the
+ * timeouts and intervals still pending `settleMs` after the last cycle are what it left behind.
+ */
+async function cyclesRun({ kind, url, cycles, settleMs }) {
+  const pending = new Set();
+  const where = new Map();
+  const saved = { setTimeout: window.setTimeout, clearTimeout: window.clearTimeout, setInterval: window.setInterval, clearInterval: window.clearInterval };
+  window.setTimeout = function (callback, ms, ...rest) {
+    const id = saved.setTimeout.call(window, (...a) => {
+      pending.delete(id);
+      if (typeof callback === 'function') callback(...a);
+    }, ms, ...rest);
+    pending.add(id);
+    where.set(id, `${ms} ms ${new Error().stack?.split('\n').slice(2, 6).join(' | ')}`);
+    return id;
+  };
+  window.clearTimeout = function (id) {
+    pending.delete(id);
+    return saved.clearTimeout.call(window, id);
+  };
+  window.setInterval = function (...args) {
+    const id = saved.setInterval.apply(window, args);
+    pending.add(id);
+    return id;
+  };
+  window.clearInterval = function (id) {
+    pending.delete(id);
+    return saved.clearInterval.call(window, id);
+  };
+  try {
+    for (let i = 0; i < cycles; i++) {
+      const connection = await within(10_000, ADAPTERS[kind](url, { onMessage: () => {}, onBatch: () => {} }), `${kind} cycle open`);
+      connection.close();
+      await sleep(2);
+    }
+    await sleep(settleMs);
+    return { pendingTimers: pending.size, pendingWhere: [...pending].slice(0, 3).map((id) => where.get(id) ?? 'interval') };
+  } finally {
+    Object.assign(window, saved);
+    // What is left must not run into the next contender's figures.
+    for (const id of pending) {
+      saved.clearTimeout.call(window, id);
+      saved.clearInterval.call(window, id);
+    }
+  }
+}
+
 window.peers = {
   ready: true,
   contenders: Object.keys(ADAPTERS),
@@ -338,4 +388,5 @@ window.peers = {
   burst,
   teardown,
   silentPathRun,
+  cyclesRun,
 };

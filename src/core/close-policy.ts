@@ -92,7 +92,7 @@ export function describeCloseCode(code: number): string {
 export function rejectionMessage(code: number, reason: string, afterRefresh: boolean): string {
   const again = afterRefresh ? ' again after a fresh url' : '';
   const quoted = reason ? `: "${reason}"` : '';
-  return `the server closed with ${describeCloseCode(code)}${again}${quoted}; not retried (reconnect() or a new url starts again)`;
+  return `the server closed with ${describeCloseCode(code)}${again}${quoted}; not retried`;
 }
 
 /** How we end a socket: its close code and reason. */
@@ -109,11 +109,11 @@ export interface SocketEnding {
 export function checkOwnClose(code: number, reason: unknown, report: (error: ErrorDetail) => void): SocketEnding {
   let ending: SocketEnding = { code, reason: String(reason) };
   if (!(code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999))) {
-    report({ code: 'invalid-close', message: `close(): code ${String(code)} is not allowed (1000 or 3000–4999); closing with 1000`, data: code });
+    report({ code: 'invalid-close', message: `close(): code ${String(code)} is not 1000 or 3000–4999; using 1000`, data: code });
     ending = { code: 1000, reason: ending.reason };
   }
   if (utf8Length(ending.reason) > 123) {
-    report({ code: 'invalid-close', message: 'close(): reason is longer than 123 bytes; closing without a reason', data: reason });
+    report({ code: 'invalid-close', message: 'close(): reason over 123 bytes; left out', data: reason });
     ending = { code: ending.code, reason: '' };
   }
   return ending;

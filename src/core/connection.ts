@@ -4,18 +4,27 @@
 // (what the page reports), message-format.ts (text/json), environment.ts (clock, WebSocket, page).
 import { Backoff, isHealthy, type Loss } from './backoff.js';
 import { checkOwnClose, closeAction, rejectionMessage, type SocketEnding } from './close-policy.js';
-import { CLOSE_HANDSHAKE_WAIT, ClosingSocket, DEAD_SOCKET_CLOSE_WAIT } from './closing-socket.js';
-import { type Clock, type HeartbeatEnvironment, type SocketCloseEvent, type SocketLike, type SocketMessageEvent, type TimerHandle, defaultDocument, startTimer, systemClock } from './environment.js';
-import type { CloseDetail, ErrorDetail, HeartbeatEventDetails, HeartbeatEventMap } from './events.js';
+import { CLOSE_HANDSHAKE_WAIT, DEAD_SOCKET_CLOSE_WAIT } from './closing-socket.js';
+import {
+  type Clock,
+  type HeartbeatEnvironment,
+  type SocketCloseEvent,
+  type SocketLike,
+  type SocketMessageEvent,
+  Timer,
+  defaultDocument,
+  systemClock,
+} from './environment.js';
+import type { CloseDetail, ErrorDetail, HeartbeatEventDetails, HeartbeatEventMap, TypedEventTargetConstructor } from './events.js';
 import { Heartbeat } from './heartbeat.js';
 import { UnsendableValue, decodeInbound, encodeOutbound, errorMessage } from './message-format.js';
 import { animationFrames, createMessageBatch, type MessageBatch } from './message-batch.js';
-import { DEFAULTS, resolveOptions, type HeartbeatOptions, type ResolvedOptions, type UrlSpec } from './options.js';
+import { DEFAULTS, resolveOptions, type HeartbeatOptions, type ResolvedOptions } from './options.js';
 import { PageLifecycle } from './page-lifecycle.js';
 import { SendQueue } from './send-queue.js';
 import { CloseCode, ConnectionStatus } from './status.js';
-import { SOCKET_OPEN, closeSocket, createSocket, detachSocket, sendData } from './socket.js';
-import { socketTarget, type SocketTarget } from './url.js';
+import { SOCKET_OPEN, SocketSlot, createSocket, sendData } from './socket.js';
+import { askUrlProvider, type SocketTarget } from './url.js';
 
 // Moved to their own modules; still reachable from here for existing imports.
 export type { Clock, HeartbeatEnvironment, TimerHandle, WebSocketConstructor } from './environment.js';
@@ -40,15 +49,15 @@ const isActive = (status: ConnectionStatus): boolean =>
  * timer, or none while waiting for the page). Every status change goes through `#release()`
  * first, which ends both, so two sockets or a stray timer cannot exist whatever the order of calls.
  */
-export class HeartbeatConnection extends EventTarget {
+export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstructor<HeartbeatEventMap>) {
   #options: ResolvedOptions = { ...DEFAULTS };
   #status: ConnectionStatus = ConnectionStatus.Idle;
   /** Bumped on every status change: an event sequence stops if a listener changed the status. */
   #generation = 0;
 
-  #socket: SocketLike | undefined;
+  readonly #slot: SocketSlot;
   /** The handshake deadline, the wait before an attempt, or the retry: never the heartbeat's. */
-  #timer: TimerHandle | undefined;
+  readonly #timer: Timer;
   /** Monotonic time the current socket opened; undefined while none is open. */
   #openedAt: number | undefined;
   #waitingFor: WaitingFor = null;
@@ -56,8 +65,6 @@ export class HeartbeatConnection extends EventTarget {
   #refreshAsked = false;
 
   readonly #backoff = new Backoff();
-  /** A socket we closed (on purpose, or declared dead), until its close handshake ends (see #connect). */
-  readonly #closing: ClosingSocket;
   readonly #queue: SendQueue;
   readonly #env: HeartbeatEnvironment;
   readonly #clock: Clock;
@@ -77,9 +84,19 @@ export class HeartbeatConnection extends EventTarget {
     this.#options = resolveOptions(DEFAULTS, options, (error) => problems.push(error));
     if (problems.length > 0) queueMicrotask(() => problems.forEach((error) => this.#emit('error', error)));
     this.#queue = new SendQueue(this.#options.queueLimit);
-    this.#closing = new ClosingSocket(this.#clock);
+    this.#slot = new SocketSlot(this.#clock, {
+      open: (socket) => this.#handleOpen(socket),
+      message: (event) => this.#handleMessage(event),
+      error: (socket, event) => this.#emit('error', { code: 'socket-error', message: `WebSocket error on ${socket.url}`, cause: event }),
+      close: (socket, event) => {
+        // Batched messages came before the close: they go out first, before the loss is handled.
+        this.#batch?.flush();
+        if (socket === this.#slot.current) this.#handleServerClose(event);
+      },
+    });
+    this.#timer = new Timer(this.#clock);
     this.#heartbeat = new Heartbeat(this.#clock, {
-      sendPing: () => this.#socket?.send(this.#options.pingMessage),
+      sendPing: () => this.#slot.current?.send(this.#options.pingMessage),
       lineDead: () => this.#declareDead(),
     });
     this.#page = new PageLifecycle(environment, {
@@ -103,12 +120,12 @@ export class HeartbeatConnection extends EventTarget {
 
   /** The current socket's url, or '' when there is none. */
   get url(): string {
-    return this.#socket?.url ?? '';
+    return this.#slot.current?.url ?? '';
   }
 
   /** The current socket (connecting or open), for `bufferedAmount`, `protocol`: whatever `environment.WebSocket` made. */
   get socket(): WebSocket | undefined {
-    return this.#socket as WebSocket | undefined;
+    return this.#slot.current as WebSocket | undefined;
   }
 
   /** Messages waiting for the next open socket. */
@@ -141,7 +158,7 @@ export class HeartbeatConnection extends EventTarget {
     this.#options = resolveOptions(previous, options, (error) => this.#emit('error', error));
     const next = this.#options;
     this.#queue.limit = next.queueLimit;
-    if (this.#socket) this.#socket.binaryType = next.binaryType;
+    if (this.#slot.current) this.#slot.current.binaryType = next.binaryType;
     if (next.batch !== previous.batch) this.#applyBatch();
 
     if (next.url !== previous.url || next.urlProvider !== previous.urlProvider) {
@@ -184,9 +201,9 @@ export class HeartbeatConnection extends EventTarget {
 
     const status = this.#status;
     if (status === ConnectionStatus.Closed || status === ConnectionStatus.Failed) {
-      return this.#refuse('not-connected', `send(): the connection is ${status}; call reconnect() first`, data);
+      return this.#refuse('not-connected', `send(): ${status}; reconnect() first`, data);
     }
-    const socket = this.#socket;
+    const socket = this.#slot.current;
     // A socket can be CLOSING before its close event reaches us; a send then is silently lost.
     if (status === ConnectionStatus.Open && socket && socket.readyState === SOCKET_OPEN) {
       try {
@@ -197,7 +214,7 @@ export class HeartbeatConnection extends EventTarget {
       }
     }
     if (!this.#queue.push(payload)) {
-      return this.#refuse('queue-full', `send(): the queue is full (${this.#queue.limit} messages); message refused`, data);
+      return this.#refuse('queue-full', `send(): queue full (${this.#queue.limit})`, data);
     }
     return true;
   }
@@ -232,21 +249,11 @@ export class HeartbeatConnection extends EventTarget {
     return generation === this.#generation;
   }
 
-  /**
-   * Ends the current socket and timer. The socket is detached first, so nothing it does later
-   * reaches us; only when it was open and is closed on purpose (`deliberate`) do we keep
-   * listening for the end of its close handshake, which the next attempt waits for.
-   */
+  /** Ends the current socket (see SocketSlot.release) and timer. */
   #release(ending: SocketEnding, deliberate = false, closeWait = CLOSE_HANDSHAKE_WAIT): void {
-    this.#clearTimer();
+    this.#timer.clear();
     this.#heartbeat.stop();
-    this.#closing.whenClosed(undefined);
-    const socket = this.#socket;
-    if (!socket) return;
-    this.#socket = undefined;
-    detachSocket(socket);
-    if (deliberate && socket.readyState === SOCKET_OPEN) this.#closing.track(socket, closeWait);
-    closeSocket(socket, ending);
+    this.#slot.release(ending, deliberate ? closeWait : undefined);
   }
 
   /**
@@ -255,7 +262,7 @@ export class HeartbeatConnection extends EventTarget {
    * listener of that status change already moved on. `willReconnect` follows the new status.
    */
   #leave(ending: SocketEnding, enter: () => number, wasClean?: boolean): void {
-    const socket = this.#socket;
+    const socket = this.#slot.current;
     const clean = wasClean ?? socket?.readyState === SOCKET_OPEN;
     this.#release(ending, true);
     this.#openedAt = undefined;
@@ -299,15 +306,15 @@ export class HeartbeatConnection extends EventTarget {
    */
   #connect(): number {
     this.#release({ code: CloseCode.Normal, reason: 'reconnect' });
-    if (this.#closing.pending) {
-      this.#closing.whenClosed(() => {
-        this.#clearTimer();
+    if (this.#slot.closing.pending) {
+      this.#slot.closing.whenClosed(() => {
+        this.#timer.clear();
         this.#connectNow();
       });
-      this.#setTimer(() => {
-        this.#closing.forget();
+      this.#timer.set(() => {
+        this.#slot.closing.forget();
         this.#connectNow();
-      }, this.#closing.remaining);
+      }, this.#slot.closing.remaining);
       return this.#setStatus(ConnectionStatus.Connecting);
     }
     this.#connectNow();
@@ -316,32 +323,28 @@ export class HeartbeatConnection extends EventTarget {
 
   /** Asks the url provider first, if there is one, then opens the socket. */
   #connectNow(): void {
-    this.#closing.whenClosed(undefined);
+    this.#slot.closing.whenClosed(undefined);
     const provider = this.#options.urlProvider;
     if (!provider) {
       this.#openSocket({ url: this.#options.url, protocols: this.#options.protocols });
       return;
     }
     // The handshake deadline covers the provider too: a token service that hangs is a failed attempt.
-    if (this.#options.connectTimeout > 0) this.#setTimer(() => this.#handleConnectTimeout(), this.#options.connectTimeout);
+    if (this.#options.connectTimeout > 0) this.#timer.set(() => this.#handleConnectTimeout(), this.#options.connectTimeout);
     const generation = this.#setStatus(ConnectionStatus.Connecting);
     if (!this.#current(generation)) return;
     const context = { attempt: this.#backoff.retries, refresh: this.#refreshAsked };
-    // Always asked a microtask later, so whatever called #connect finishes its own events first.
-    Promise.resolve()
-      .then(() => provider(context))
-      .then((spec: UrlSpec) => {
-        // A result that arrives after close(), reconnect() or a new url belongs to nobody.
-        if (this.#current(generation)) this.#openSocket(socketTarget(spec, this.#options.protocols));
-      })
-      .catch((cause: unknown) => {
-        if (this.#current(generation)) this.#providerFailed(errorMessage(cause), cause);
-      });
+    askUrlProvider(provider, context, this.#options.protocols, {
+      // A result that arrives after close(), reconnect() or a new url belongs to nobody.
+      stale: () => !this.#current(generation),
+      use: (target) => this.#openSocket(target),
+      failed: (cause) => this.#providerFailed(errorMessage(cause), cause),
+    });
   }
 
   /** A url provider that threw, rejected or hung: an error, and a failed attempt (no socket existed). */
   #providerFailed(message: string, cause?: unknown): void {
-    this.#clearTimer();
+    this.#timer.clear();
     const generation = this.#generation;
     this.#emit('error', { code: 'url-provider-failed', message: `urlProvider failed: ${message}`, cause });
     if (this.#current(generation)) this.#lose(undefined, 'retry');
@@ -353,25 +356,9 @@ export class HeartbeatConnection extends EventTarget {
       this.#fail(made.error);
       return;
     }
-    const socket = made.socket;
-    socket.onopen = () => {
-      if (socket === this.#socket) this.#handleOpen(socket);
-    };
-    socket.onmessage = (event) => {
-      if (socket === this.#socket) this.#handleMessage(event);
-    };
-    socket.onerror = (event) => {
-      if (socket === this.#socket) this.#emit('error', { code: 'socket-error', message: `WebSocket error on ${socket.url}`, cause: event });
-    };
-    socket.onclose = (event) => {
-      if (socket !== this.#socket) return;
-      // Batched messages came before the close: they go out first, before the loss is handled.
-      this.#batch?.flush();
-      if (socket === this.#socket) this.#handleServerClose(event);
-    };
-    this.#socket = socket;
-    if (this.#options.connectTimeout > 0 && this.#timer === undefined) {
-      this.#setTimer(() => this.#handleConnectTimeout(), this.#options.connectTimeout);
+    this.#slot.hold(made.socket);
+    if (this.#options.connectTimeout > 0 && !this.#timer.pending) {
+      this.#timer.set(() => this.#handleConnectTimeout(), this.#options.connectTimeout);
     }
     this.#setStatus(ConnectionStatus.Connecting);
   }
@@ -386,7 +373,7 @@ export class HeartbeatConnection extends EventTarget {
   }
 
   #handleOpen(socket: SocketLike): void {
-    this.#clearTimer();
+    this.#timer.clear();
     this.#openedAt = this.#clock.now();
     this.#backoff.opened();
     // Queued messages go first, in order, before anything a listener of `open` sends.
@@ -401,7 +388,7 @@ export class HeartbeatConnection extends EventTarget {
   }
 
   #handleConnectTimeout(): void {
-    if (!this.#socket) {
+    if (!this.#slot.current) {
       this.#providerFailed(`no answer within connectTimeout (${this.#options.connectTimeout} ms)`);
       return;
     }
@@ -458,7 +445,7 @@ export class HeartbeatConnection extends EventTarget {
       this.#fail({ code: 'retries-exhausted', message: `gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'}` }, ended);
       return;
     }
-    this.#setTimer(() => this.#connect(), retry.delay);
+    this.#timer.set(() => this.#connect(), retry.delay);
     this.#waitingFor = offline ? 'network' : null;
     const generation = this.#setStatus(ConnectionStatus.Reconnecting);
     if (!this.#current(generation)) return;
@@ -528,7 +515,7 @@ export class HeartbeatConnection extends EventTarget {
   // accepts only 1000 and 3000–4999.)
   #onPageHide(): void {
     if (this.#status === ConnectionStatus.Reconnecting) {
-      this.#clearTimer();
+      this.#timer.clear();
       this.#waitingFor = 'page';
     }
     if (this.#status !== ConnectionStatus.Connecting && this.#status !== ConnectionStatus.Open) return;
@@ -544,22 +531,6 @@ export class HeartbeatConnection extends EventTarget {
   }
 
   // ---- plumbing ---------------------------------------------------------------------------
-
-  /** The one timer of the current status besides the heartbeat's (handshake deadline, a wait, or the retry). */
-  #setTimer(callback: () => void, ms: number): void {
-    this.#clearTimer();
-    const fire = (): void => {
-      this.#timer = undefined;
-      callback();
-    };
-    this.#timer = startTimer(this.#clock, fire, ms);
-  }
-
-  #clearTimer(): void {
-    if (this.#timer === undefined) return;
-    this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
 
   #refuse(code: ErrorDetail['code'], message: string, data: unknown, cause?: unknown): false {
     this.#emit('error', cause === undefined ? { code, message, data } : { code, message, data, cause });
@@ -577,19 +548,4 @@ export class HeartbeatConnection extends EventTarget {
     }
     this.#target.dispatchEvent(new CustomEvent(type, { detail }));
   }
-}
-
-export interface HeartbeatConnection {
-  addEventListener<K extends keyof HeartbeatEventMap>(
-    type: K,
-    listener: (this: HeartbeatConnection, event: HeartbeatEventMap[K]) => unknown,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  removeEventListener<K extends keyof HeartbeatEventMap>(
-    type: K,
-    listener: (this: HeartbeatConnection, event: HeartbeatEventMap[K]) => unknown,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }

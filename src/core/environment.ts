@@ -37,6 +37,35 @@ export function startTimer(clock: Clock, callback: () => void, ms: number): Time
   return clock.setTimeout(callback, Math.min(Math.max(0, ms), MAX_TIMER_DELAY));
 }
 
+/** One timer slot: setting it replaces whatever was pending, so there is never a second one. */
+export class Timer {
+  #handle: TimerHandle | undefined;
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  get pending(): boolean {
+    return this.#handle !== undefined;
+  }
+
+  set(callback: () => void, ms: number): void {
+    this.clear();
+    const fire = (): void => {
+      this.#handle = undefined;
+      callback();
+    };
+    this.#handle = startTimer(this.#clock, fire, ms);
+  }
+
+  clear(): void {
+    if (this.#handle === undefined) return;
+    this.#clock.clearTimeout(this.#handle);
+    this.#handle = undefined;
+  }
+}
+
 /**
  * A handler property whose parameter is checked both ways, like a method: the DOM's, `ws`'s and
  * undici's sockets each type their events differently, and every one of them has what we read.

@@ -91,3 +91,16 @@ export type HeartbeatEventName = keyof HeartbeatEventDetails;
 export type HeartbeatEventMap = {
   [K in HeartbeatEventName]: CustomEvent<HeartbeatEventDetails[K]>;
 };
+
+/**
+ * An EventTarget whose listeners are typed by an event map, declared once (partysocket's
+ * type-helper idea): `class X extends (EventTarget as TypedEventTargetConstructor<Map>)`.
+ */
+export interface TypedEventTarget<M> extends EventTarget {
+  addEventListener<K extends keyof M & string>(type: K, listener: (this: this, event: M[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof M & string>(type: K, listener: (this: this, event: M[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+export type TypedEventTargetConstructor<M> = new () => TypedEventTarget<M>;

@@ -10,7 +10,7 @@
 // last message into monotonic time, and re-arms for the remainder when traffic moved that moment
 // on. The only other timer operation is one per round: the first reply after a ping moves the
 // timer from the ping's deadline to the next ping, when the deadline is the later of the two.
-import { type Clock, type TimerHandle, startTimer } from './environment.js';
+import { type Clock, Timer } from './environment.js';
 
 /**
  * A timer that fires this much later than it was due means the page did not run for a while:
@@ -30,7 +30,7 @@ export class Heartbeat {
   #interval = 0;
   #timeout = 0;
   #running = false;
-  #timer: TimerHandle | undefined;
+  readonly #timer: Timer;
   /** When the timer was due, to tell a late timer (a wake-up) from a punctual one. */
   #timerDueAt = 0;
 
@@ -57,6 +57,7 @@ export class Heartbeat {
   constructor(clock: Clock, host: HeartbeatHost) {
     this.#clock = clock;
     this.#host = host;
+    this.#timer = new Timer(clock);
   }
 
   /** Any message arrived since `start()`: part of what makes a connection healthy. */
@@ -87,7 +88,7 @@ export class Heartbeat {
   stop(): void {
     this.#running = false;
     this.#pingSentAt = undefined;
-    this.#clearTimer();
+    this.#timer.clear();
   }
 
   /** New settings take effect at once, without a new socket. */
@@ -96,7 +97,6 @@ export class Heartbeat {
     this.#interval = interval;
     this.#timeout = timeout;
     if (!this.#running) return;
-    this.#clearTimer();
     this.#arm(this.#clock.now());
   }
 
@@ -116,10 +116,7 @@ export class Heartbeat {
     // reply. When the deadline is later (timeout > interval), move the timer (issue 8 §1a).
     this.#lastInboundAt = now;
     this.#syncedInboundWall = this.#lastInboundWall;
-    if (this.#timerDueAt > now + this.#interval) {
-      this.#clearTimer();
-      this.#arm(now);
-    }
+    if (this.#timerDueAt > now + this.#interval) this.#arm(now);
     return latency;
   }
 
@@ -131,7 +128,6 @@ export class Heartbeat {
     if (!this.#running || this.#interval <= 0 || this.#pingSentAt !== undefined) return;
     const now = this.#clock.now();
     this.#sendPing(now);
-    this.#clearTimer();
     this.#arm(now);
   }
 
@@ -179,20 +175,7 @@ export class Heartbeat {
     this.#wallOffset = this.#wallNow() - now;
     const due = this.#due();
     this.#timerDueAt = Math.max(due, now);
-    this.#timer = startTimer(
-      this.#clock,
-      () => {
-        this.#timer = undefined;
-        this.#check();
-      },
-      due - now,
-    );
-  }
-
-  #clearTimer(): void {
-    if (this.#timer === undefined) return;
-    this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#timer.set(() => this.#check(), due - now);
   }
 
   #check(): void {

@@ -30,7 +30,7 @@ export function encodeOutbound(format: MessageFormat, data: unknown): SocketData
   if (isSocketData(data)) return data;
   if (format !== 'json') {
     return new UnsendableValue(
-      `send() takes a string, ArrayBuffer, typed array or Blob (got ${data === null ? 'null' : typeof data}); set format="json" to send objects`,
+      `send(): ${data === null ? 'null' : typeof data} is not a string, ArrayBuffer, view or Blob (format="json" sends values)`,
     );
   }
   let text: string | undefined;

@@ -153,7 +153,7 @@ const RULES: Partial<Record<keyof ResolvedOptions, readonly [(value: unknown) =>
 };
 
 /** Options given as text or lists that are turned into their resolved form first; `undefined` = invalid. */
-const CLOSE_CODES = 'close codes from 1001 to 4999 (but 1005, 1006, 1015), as an array or separated by commas or spaces';
+const CLOSE_CODES = 'close codes 1001–4999 but 1005, 1006, 1015 (array or list)';
 const PARSERS: Partial<Record<keyof ResolvedOptions, readonly [(value: unknown) => unknown, string]>> = {
   fatalCloseCodes: [parseCloseCodes, CLOSE_CODES],
   refreshCloseCodes: [parseCloseCodes, CLOSE_CODES],

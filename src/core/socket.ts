@@ -1,6 +1,15 @@
 // Making and ending one socket: the plumbing under the state machine, which owns the socket.
 import type { SocketEnding } from './close-policy.js';
-import { type HeartbeatEnvironment, type SocketLike, defaultBaseURI, globalWebSocket } from './environment.js';
+import { ClosingSocket } from './closing-socket.js';
+import {
+  type Clock,
+  type HeartbeatEnvironment,
+  type SocketCloseEvent,
+  type SocketLike,
+  type SocketMessageEvent,
+  defaultBaseURI,
+  globalWebSocket,
+} from './environment.js';
 import type { ErrorDetail } from './events.js';
 import { errorMessage, type SocketData } from './message-format.js';
 import { parseProtocols, resolveSocketUrl, type SocketTarget } from './url.js';
@@ -25,7 +34,7 @@ export function createSocket(
   }
   const Socket = env.WebSocket ?? globalWebSocket();
   if (!Socket) {
-    return { error: { code: 'no-websocket', message: 'no WebSocket implementation here: pass one as environment.WebSocket (e.g. the ws package)' } };
+    return { error: { code: 'no-websocket', message: 'no WebSocket here: pass environment.WebSocket (e.g. ws)' } };
   }
   try {
     const protocols = parseProtocols(target.protocols);
@@ -56,5 +65,65 @@ export function closeSocket(socket: SocketLike, ending: SocketEnding): void {
   } catch {
     // close() only throws for a bad code or reason; ours are checked, so end it plainly.
     socket.close();
+  }
+}
+
+/** What the held socket reports; a socket that is no longer held reports nothing. */
+export interface SocketEvents {
+  open(socket: SocketLike): void;
+  message(event: SocketMessageEvent): void;
+  error(socket: SocketLike, event: unknown): void;
+  close(socket: SocketLike, event: SocketCloseEvent): void;
+}
+
+/**
+ * The one socket of a connection: the slot holds at most one, and a socket released from it is
+ * detached at once, so nothing it does later reaches us. "Never two sockets" is its shape.
+ */
+export class SocketSlot {
+  #socket: SocketLike | undefined;
+  /** A socket released on purpose, until its close handshake ends: the next attempt waits for it. */
+  readonly closing: ClosingSocket;
+  readonly #events: SocketEvents;
+
+  constructor(clock: Clock, events: SocketEvents) {
+    this.closing = new ClosingSocket(clock);
+    this.#events = events;
+  }
+
+  get current(): SocketLike | undefined {
+    return this.#socket;
+  }
+
+  hold(socket: SocketLike): void {
+    this.release({ code: 1000, reason: '' });
+    this.#socket = socket;
+    const events = this.#events;
+    socket.onopen = () => {
+      if (socket === this.#socket) events.open(socket);
+    };
+    socket.onmessage = (event) => {
+      if (socket === this.#socket) events.message(event);
+    };
+    socket.onerror = (event) => {
+      if (socket === this.#socket) events.error(socket, event);
+    };
+    socket.onclose = (event) => {
+      if (socket === this.#socket) events.close(socket, event);
+    };
+  }
+
+  /**
+   * Ends the held socket. With `closeWait` (closed on purpose) and a socket that was open, its
+   * close handshake is awaited for up to that long (see `closing`).
+   */
+  release(ending: SocketEnding, closeWait?: number): void {
+    this.closing.whenClosed(undefined);
+    const socket = this.#socket;
+    if (!socket) return;
+    this.#socket = undefined;
+    detachSocket(socket);
+    if (closeWait !== undefined && socket.readyState === SOCKET_OPEN) this.closing.track(socket, closeWait);
+    closeSocket(socket, ending);
   }
 }

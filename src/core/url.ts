@@ -1,4 +1,4 @@
-import type { UrlSpec } from './options.js';
+import type { UrlProvider, UrlProviderContext, UrlSpec } from './options.js';
 
 /**
  * Resolves what a user gave as a url into a WebSocket url: `ws(s)://` as is, `http(s)://` mapped
@@ -17,7 +17,7 @@ export function resolveSocketUrl(input: string, base?: string): string {
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new TypeError(`url "${input}" has scheme ${url.protocol} (expected ws:, wss:, http: or https:)`);
+    throw new TypeError(`url "${input}": ${url.protocol} is not ws(s): or http(s):`);
   }
   // Older browsers throw a SyntaxError on a fragment; it never reaches the server anyway.
   url.hash = '';
@@ -45,4 +45,25 @@ export function socketTarget(spec: UrlSpec, protocols: string | readonly string[
   if (typeof spec === 'string' || spec instanceof URL) return { url: String(spec), protocols };
   if (spec && typeof spec === 'object' && 'url' in spec) return { url: String(spec.url), protocols: spec.protocols ?? protocols };
   throw new TypeError(`expected a url or { url, protocols }, got ${typeof spec}`);
+}
+
+/**
+ * Asks `provider` for the target of an attempt, a microtask later, so whatever started the
+ * attempt finishes its own events first. A throw, a rejection or an unusable answer goes to
+ * `failed`; nothing goes anywhere once the attempt is `stale()`.
+ */
+export function askUrlProvider(
+  provider: UrlProvider,
+  context: UrlProviderContext,
+  protocols: string | readonly string[],
+  attempt: { stale(): boolean; use(target: SocketTarget): void; failed(cause: unknown): void },
+): void {
+  Promise.resolve()
+    .then(() => provider(context))
+    .then((spec: UrlSpec) => {
+      if (!attempt.stale()) attempt.use(socketTarget(spec, protocols));
+    })
+    .catch((cause: unknown) => {
+      if (!attempt.stale()) attempt.failed(cause);
+    });
 }

@@ -1,44 +1,11 @@
-// The sharing code, loaded by the element with import() only when `share` is set (loader.ts).
-import type { GroupAddress, ShareLink } from './link.js';
-import type { ShareMember } from './member-set.js';
-import { PageHub } from './page-hub.js';
-import { TabsHub } from './tabs-hub.js';
-
+// The sharing code: the element loads this module with import() the first time it shares, so
+// it is a file of its own (dist/heartbeat-socket-share.js) that pages which never share skip.
+export { ShareSession, groupAddress } from './session.js';
+export type { ShareHost, ShareMode, PendingShare } from './session.js';
+export { joinShare, tabsSupported, activeHubs } from './registry.js';
 export type { ShareLink, GroupAddress } from './link.js';
 export type { ShareMember } from './member-set.js';
 export { PageHub } from './page-hub.js';
 export { TabsHub, TAKEOVER_GAP } from './tabs-hub.js';
 export { MemberSet, ForwardingTarget } from './member-set.js';
 export { Outbox, SendSequencer } from './outbox.js';
-
-/** This document's groups: one module instance per document, so one registry per document. */
-const hubs = new Map<string, PageHub | TabsHub>();
-
-/** Whether this browser has what `share="tabs"` needs. */
-export function tabsSupported(): boolean {
-  const locks = (globalThis as { navigator?: { locks?: { request?: unknown } } }).navigator?.locks;
-  return typeof BroadcastChannel === 'function' && typeof locks?.request === 'function';
-}
-
-/**
- * Joins the group at `address` in `mode`; null when the browser cannot share that way (the
- * element then keeps its own socket and says so).
- */
-export function joinShare(mode: 'page' | 'tabs', address: GroupAddress, member: ShareMember): ShareLink | null {
-  if (mode === 'tabs' && !tabsSupported()) return null;
-  const key = `${mode}\n${address.key}`;
-  let hub = hubs.get(key);
-  if (!hub) {
-    const onEmpty = () => {
-      if (hubs.get(key) === hub) hubs.delete(key);
-    };
-    hub = mode === 'page' ? new PageHub(address, onEmpty) : new TabsHub(address, onEmpty);
-    hubs.set(key, hub);
-  }
-  return hub.join(member);
-}
-
-/** The hubs of this document, for tests and the demo. */
-export function activeHubs(): ReadonlyMap<string, PageHub | TabsHub> {
-  return hubs;
-}

@@ -46,13 +46,13 @@ export class PageHub {
   }
 
   #link(entry: MemberEntry): ShareLink {
-    const hub = this;
+    const queued = () => (entry.left ? 0 : this.connection.queuedCount);
     return {
       get status() {
         return entry.status;
       },
       get queuedCount() {
-        return entry.left ? 0 : hub.connection.queuedCount;
+        return queued();
       },
       get holding() {
         return !entry.left;

@@ -99,17 +99,18 @@ export class TabsHub {
     if (this.members.status === ConnectionStatus.Open) {
       member.target.dispatchEvent(new CustomEvent('open', { detail: { url: this.#openUrl } }));
     }
-    const hub = this;
     const entry = local.entry;
+    const queued = () => (entry.left ? 0 : this.#outbox.size);
+    const holding = () => !entry.left && this.holding;
     return {
       get status() {
         return entry.status;
       },
       get queuedCount() {
-        return entry.left ? 0 : hub.#outbox.size;
+        return queued();
       },
       get holding() {
-        return !entry.left && hub.holding;
+        return holding();
       },
       send: (data) => this.#send(local, data),
       reconnect: () => {

@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
-import { backoffDelay, DEFAULTS, HeartbeatConnection, type HeartbeatOptions } from '../../src/core/index.js';
-import { BrowserLikeMockSocket } from '../helpers/mock.js';
-import { ofType, useMockConnection } from '../helpers/connection.js';
+import { backoffDelay, CloseCode, DEFAULTS, HeartbeatConnection, type HeartbeatOptions } from '../../src/core/index.js';
+import { BrowserLikeMockSocket, Server, StalledSocket } from '../helpers/mock.js';
+import { MOCK_URL, ofType, useMockConnection } from '../helpers/connection.js';
 
 /** What the rule says retry `n` (0-based) waits, with jitter source `random`. */
 function expected(n: number, base: number, cap: number, random: number): number {
@@ -96,4 +96,138 @@ describe('backoff of a connection (core, fake timers)', () => {
       });
     }
   }
+});
+
+const INTERVAL = 1000;
+const TIMEOUT = 500;
+
+describe('HeartbeatConnection: reconnecting (core, mock-socket, fake timers)', () => {
+  const h = useMockConnection({ interval: INTERVAL, timeout: TIMEOUT, reconnectDelay: 100, reconnectMaxDelay: 2000 });
+
+  describe('reconnecting', () => {
+    it('a handshake that never completes fails at connectTimeout and is retried', async () => {
+      const { connection, log } = h.create({ connectTimeout: 300 }, { WebSocket: StalledSocket });
+      connection.start();
+      await h.clock.tickAsync(299);
+      expect(connection.status).to.equal('connecting');
+      await h.clock.tickAsync(1);
+      expect(connection.status).to.equal('reconnecting');
+      expect(StalledSocket.instances[0]!.closeCalls[0]!.code).to.equal(CloseCode.ConnectTimeout);
+      expect(log.find((e) => e.type === 'close')!.detail).to.include({ code: CloseCode.ConnectTimeout, willReconnect: true });
+    });
+
+    it('backoff grows exponentially up to the cap, with jitter', async () => {
+      h.server.stop();
+      const { connection, log } = h.create({ reconnectDelay: 100, reconnectMaxDelay: 1000 });
+      connection.start();
+      await h.clock.tickAsync(20_000);
+      const delays = log.filter((e) => e.type === 'retry').map((e) => e.detail.delay);
+      expect(delays.slice(0, 7)).to.deep.equal([75, 150, 300, 600, 750, 750, 750]);
+    });
+
+    it('backoff resets once a connection has stayed open long enough to be healthy', async () => {
+      const { connection, log } = await h.openConnection({ healthyAfter: 1000, interval: 0 });
+      const lastRetry = () => log.filter((e) => e.type === 'retry').at(-1)!.detail;
+      h.server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
+      await h.clock.tickAsync(100); // retry after 75 ms, opens, then drops again at once
+      h.server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
+      await h.clock.tickAsync(5);
+      // A short-lived connection does not reset the backoff; it does end the retry streak.
+      expect(lastRetry()).to.include({ attempt: 1, delay: 150 });
+      await h.clock.tickAsync(2000);
+      expect(connection.status).to.equal('open');
+      h.server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
+      await h.clock.tickAsync(5);
+      expect(lastRetry()).to.include({ attempt: 1, delay: 75 });
+    });
+
+    it('every heartbeat death reconnects at once; a hung server is retried once per interval + timeout', async () => {
+      // The server accepts and never answers a ping.
+      const { log } = await h.openConnection({ reconnectDelay: 100, reconnectMaxDelay: 1000 });
+      await h.clock.tickAsync(10 * (INTERVAL + TIMEOUT));
+      const retries = log.filter((e) => e.type === 'retry');
+      expect(retries.map((e) => e.detail.delay)).to.deep.equal(retries.map(() => 0));
+      expect(retries.length).to.be.within(8, 10);
+      const opens = log.filter((e) => e.type === 'open').map((e) => e.at);
+      for (let i = 1; i < opens.length; i++) expect(opens[i]! - opens[i - 1]!).to.be.at.least(INTERVAL + TIMEOUT);
+    });
+
+    it('a server that accepts and drops at once keeps backing off, though every attempt opens', async () => {
+      h.server.on('connection', (socket) => setTimeout(() => socket.close({ code: 1011, reason: 'no', wasClean: true }), 1));
+      const { connection, log } = h.create({ interval: 0, maxRetries: 1, reconnectMaxDelay: 1000 });
+      connection.start();
+      await h.clock.tickAsync(5000);
+      const retries = log.filter((e) => e.type === 'retry').map((e) => e.detail);
+      expect(retries.slice(0, 5).map((r) => r.delay)).to.deep.equal([75, 150, 300, 600, 750]);
+      // Each retry opened, so none was a failed attempt: maxRetries 1 is never exhausted.
+      expect(retries.every((r) => r.attempt === 1)).to.equal(true);
+      expect(connection.status).not.to.equal('failed');
+    });
+
+    it('maxRetries counts consecutive failed attempts: a retry that opens starts the count again', async () => {
+      const { connection, log } = await h.openConnection({ maxRetries: 1, interval: 0 });
+      h.server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
+      await h.clock.tickAsync(200);
+      expect(connection.status).to.equal('open');
+      h.server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
+      await h.clock.tickAsync(400);
+      expect(connection.status).to.equal('open');
+      expect(log.filter((e) => e.type === 'error')).to.deep.equal([]);
+    });
+
+    it('gives up after maxRetries: failed, close without reconnect, and an error', async () => {
+      h.server.stop();
+      const { connection, log } = h.create({ maxRetries: 2 });
+      connection.start();
+      await h.clock.tickAsync(60_000);
+      expect(connection.status).to.equal('failed');
+      expect(BrowserLikeMockSocket.instances).to.have.length(3);
+      expect(log.filter((e) => e.type === 'retry')).to.have.length(2);
+      expect(log.filter((e) => e.type === 'close').at(-1)!.detail.willReconnect).to.equal(false);
+      expect(log.filter((e) => e.type === 'error').at(-1)!.detail.code).to.equal('retries-exhausted');
+      expect(h.clock.countTimers()).to.equal(0);
+    });
+
+    it('maxRetries 0 gives up at the first loss', async () => {
+      const { connection } = await h.openConnection({ maxRetries: 0 });
+      h.server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
+      await h.clock.tickAsync(10_000);
+      expect(connection.status).to.equal('failed');
+      expect(BrowserLikeMockSocket.instances).to.have.length(1);
+    });
+
+    it('reconnect() after failed starts again', async () => {
+      h.server.stop();
+      const { connection } = h.create({ maxRetries: 0 });
+      connection.start();
+      await h.clock.tickAsync(100);
+      expect(connection.status).to.equal('failed');
+      h.replaceServer();
+      connection.reconnect();
+      await h.clock.tickAsync(10);
+      expect(connection.status).to.equal('open');
+    });
+
+    it('a new url switches over at once, with one socket', async () => {
+      const other = new Server(`${MOCK_URL}2`, { mock: false });
+      const { connection } = await h.openConnection();
+      connection.configure({ url: `${MOCK_URL}2` });
+      expect(connection.status).to.equal('connecting');
+      expect(BrowserLikeMockSocket.live()).to.equal(0);
+      await h.clock.tickAsync(20);
+      expect(BrowserLikeMockSocket.live()).to.equal(1);
+      expect(connection.status).to.equal('open');
+      expect(connection.url).to.equal(`${MOCK_URL}2`);
+      expect(h.server.clients()).to.have.length(0);
+      other.stop();
+    });
+
+    it('clearing the url ends the connection: idle', async () => {
+      const { connection } = await h.openConnection();
+      connection.configure({ url: '' });
+      expect(connection.status).to.equal('idle');
+      expect(BrowserLikeMockSocket.live()).to.equal(0);
+      expect(h.clock.countTimers()).to.be.at.most(1);
+    });
+  });
 });

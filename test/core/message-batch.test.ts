@@ -186,7 +186,7 @@ describe('MessageBatch (batch mode, mock-socket, fake timers)', () => {
       // Now silence: found at most interval + timeout after that message.
       await clock.tickAsync(INTERVAL + TIMEOUT);
       const close = log.find((e) => e.type === 'close');
-      expect(close, 'heartbeat close').to.exist;
+      expect(close, 'heartbeat close').to.not.equal(undefined);
       expect(close!.detail.code).to.be.within(4000, 4999);
       expect(close!.detail.willReconnect).to.equal(true);
       expect(connection.status).to.be.oneOf(['connecting', 'open', 'reconnecting']);

@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import { CloseCode } from '../../src/core/index.js';
 import { BrowserLikeMockSocket } from '../helpers/mock.js';
 import { fakePage, ofType, useMockConnection } from '../helpers/connection.js';
 
@@ -97,5 +98,158 @@ describe('the page lifecycle: offline is a hint, not a stop (core, fake timers)'
     await h.clock.tickAsync(10_000);
     expect(ofType(log, 'retry').slice(0, 7).map((e) => e.detail.delay)).to.deep.equal([75, 150, 300, 600, 750, 750, 750]);
     connection.close();
+  });
+});
+
+const INTERVAL = 1000;
+const TIMEOUT = 500;
+
+describe('HeartbeatConnection: the page and the network (core, mock-socket, fake timers)', () => {
+  const h = useMockConnection({ interval: INTERVAL, timeout: TIMEOUT, reconnectDelay: 100, reconnectMaxDelay: 2000 });
+
+  describe('the page and the network', () => {
+    let win: EventTarget & { added: number; removed: number };
+    let doc: EventTarget & { visibilityState: string };
+    let online: boolean;
+
+    function pageEnv() {
+      const target = new EventTarget() as EventTarget & { added: number; removed: number };
+      target.added = target.removed = 0;
+      const add = target.addEventListener.bind(target);
+      const remove = target.removeEventListener.bind(target);
+      target.addEventListener = (...args: Parameters<EventTarget['addEventListener']>) => {
+        target.added++;
+        add(...args);
+      };
+      target.removeEventListener = (...args: Parameters<EventTarget['removeEventListener']>) => {
+        target.removed++;
+        remove(...args);
+      };
+      win = target;
+      doc = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+      online = true;
+      return { window: win, document: doc, isOnline: () => online };
+    }
+    const fire = (target: EventTarget, type: string, init: Record<string, unknown> = {}) =>
+      target.dispatchEvent(Object.assign(new Event(type), init));
+    const sent = () => BrowserLikeMockSocket.instances.at(-1)!.sent.map((m) => m.data);
+
+    it('online skips a pending backoff delay once', async () => {
+      const { connection } = await h.openConnection({ reconnectDelay: 10_000 }, pageEnv());
+      h.server.clients()[0]!.close({ code: 1011, reason: '', wasClean: true });
+      await h.clock.tickAsync(5);
+      fire(win, 'online');
+      await h.clock.tickAsync(10);
+      expect(connection.status).to.equal('open');
+      expect(BrowserLikeMockSocket.live()).to.equal(1);
+    });
+
+    it('offline probes an open socket at once; with no answer it is dead within `timeout`', async () => {
+      const { connection, log } = await h.openConnection({}, pageEnv());
+      await h.clock.tickAsync(100);
+      online = false;
+      fire(win, 'offline');
+      expect(sent()).to.deep.equal(['ping']);
+      const probedAt = Date.now();
+      await h.clock.tickAsync(TIMEOUT);
+      const close = log.find((e) => e.type === 'close')!;
+      expect(close.at - probedAt).to.equal(TIMEOUT);
+      expect(close.detail.code).to.equal(CloseCode.HeartbeatTimeout);
+      expect(connection.waitingFor).to.equal('network');
+    });
+
+    it('back to visible (or resumed) after `interval` of quiet: probes at once', async () => {
+      const { connection } = await h.openConnection({ interval: 10_000, timeout: 500 }, pageEnv());
+      await h.clock.tickAsync(3000);
+      doc.visibilityState = 'visible';
+      fire(doc, 'visibilitychange');
+      expect(sent()).to.deep.equal([]); // quiet for less than the interval: nothing to check
+      h.clock.setSystemTime(Date.now() + 60_000); // asleep for a minute: no timer ran
+      fire(doc, 'resume');
+      expect(sent()).to.deep.equal(['ping']);
+      await h.clock.tickAsync(500);
+      expect(connection.status).to.equal('reconnecting');
+    });
+
+    it('a hidden document does not probe', async () => {
+      await h.openConnection({ interval: 10_000 }, pageEnv());
+      h.clock.setSystemTime(Date.now() + 60_000);
+      doc.visibilityState = 'hidden';
+      fire(doc, 'visibilitychange');
+      expect(sent()).to.deep.equal([]);
+    });
+
+    it('a deadline timer that fires long after it was due (a wake-up) gives one fresh probe, not a false death', async () => {
+      const { connection, log } = await h.openConnection();
+      const client = h.server.clients()[0]!;
+      await h.clock.tickAsync(INTERVAL); // ping sent, no pong yet
+      expect(sent()).to.deep.equal(['ping']);
+      h.clock.setSystemTime(Date.now() + 5 * 60_000); // the machine slept past the deadline
+      await h.clock.tickAsync(TIMEOUT);
+      expect(connection.status).to.equal('open');
+      expect(sent()).to.deep.equal(['ping', 'ping']);
+      client.send('pong');
+      await h.clock.tickAsync(TIMEOUT + 10);
+      expect(connection.status).to.equal('open');
+      expect(log.filter((e) => e.type === 'close')).to.deep.equal([]);
+    });
+
+    it('after a wake-up, a dead line is found within `timeout` of the probe', async () => {
+      const { connection, log } = await h.openConnection();
+      await h.clock.tickAsync(INTERVAL);
+      h.clock.setSystemTime(Date.now() + 5 * 60_000);
+      await h.clock.tickAsync(TIMEOUT); // late timer: the probe
+      expect(connection.status).to.equal('open');
+      const probe = BrowserLikeMockSocket.instances[0]!.sent[1]!;
+      expect(probe.data).to.equal('ping');
+      await h.clock.tickAsync(TIMEOUT);
+      const close = log.find((e) => e.type === 'close')!;
+      expect(close.detail.code).to.equal(CloseCode.HeartbeatTimeout);
+      expect(close.at - probe.at).to.equal(TIMEOUT);
+      await h.clock.tickAsync(10);
+      expect(BrowserLikeMockSocket.instances).to.have.length(2);
+    });
+
+    it('the wake-up probe is given once: if its own deadline also fires late, the line is dead', async () => {
+      // A page whose timers always run late (a throttled hidden tab) must still find a dead line.
+      const { log } = await h.openConnection();
+      await h.clock.tickAsync(INTERVAL);
+      h.clock.setSystemTime(Date.now() + 60_000);
+      await h.clock.tickAsync(TIMEOUT); // the probe
+      h.clock.setSystemTime(Date.now() + 60_000);
+      await h.clock.tickAsync(TIMEOUT);
+      expect(log.filter((e) => e.type === 'close').map((e) => e.detail.code)).to.deep.equal([CloseCode.HeartbeatTimeout]);
+      expect(BrowserLikeMockSocket.instances[0]!.sent.map((m) => m.data)).to.deep.equal(['ping', 'ping']);
+    });
+
+    it('pagehide closes the socket with 1000 at once; pageshow from the cache reconnects', async () => {
+      const { connection, log } = await h.openConnection({}, pageEnv());
+      fire(win, 'pagehide', { persisted: true });
+      expect(connection.status).to.equal('reconnecting');
+      expect(connection.waitingFor).to.equal('page');
+      expect(BrowserLikeMockSocket.instances[0]!.closeCalls).to.deep.equal([{ code: 1000, reason: 'page hidden' }]);
+      expect(log.filter((e) => e.type === 'close').at(-1)!.detail).to.include({ code: 1000, willReconnect: true });
+      await h.clock.tickAsync(10);
+      expect(h.clock.countTimers()).to.equal(0);
+      fire(win, 'online'); // the page is away: the network coming back must not reconnect it
+      expect(BrowserLikeMockSocket.instances).to.have.length(1);
+      fire(win, 'pageshow', { persisted: true });
+      await h.clock.tickAsync(10);
+      expect(connection.status).to.equal('open');
+      expect(BrowserLikeMockSocket.instances).to.have.length(2);
+    });
+
+    it('listens to the page only while active', async () => {
+      const { connection } = await h.openConnection({}, pageEnv());
+      expect(win.added).to.equal(4);
+      connection.close();
+      expect(win.removed).to.equal(4);
+      online = false;
+      fire(win, 'offline');
+      fire(win, 'pageshow', { persisted: true });
+      fire(win, 'online');
+      expect(connection.status).to.equal('closed');
+      expect(BrowserLikeMockSocket.instances).to.have.length(1);
+    });
   });
 });

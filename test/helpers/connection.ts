@@ -16,10 +16,15 @@ export interface MockConnectionHarness {
   /** Everything the server received, in order. */
   readonly received: unknown[];
   /** Makes a connection (not started) with the defaults below merged under `options`. */
-  create(options?: HeartbeatOptions, env?: HeartbeatEnvironment): { connection: HeartbeatConnection; log: EventLog };
+  create(options?: HeartbeatOptions, env?: EnvironmentInput): { connection: HeartbeatConnection; log: EventLog };
   /** Makes, starts and opens a connection. */
-  openConnection(options?: HeartbeatOptions, env?: HeartbeatEnvironment): Promise<{ connection: HeartbeatConnection; log: EventLog }>;
+  openConnection(options?: HeartbeatOptions, env?: EnvironmentInput): Promise<{ connection: HeartbeatConnection; log: EventLog }>;
+  /** A new mock server at MOCK_URL (after `server.stop()` in a test), stopped after the test. */
+  replaceServer(): Server;
 }
+
+/** Test doubles (StalledSocket, recorders) are passed as they are: only their shape matters. */
+type EnvironmentInput = HeartbeatEnvironment | Record<string, unknown>;
 
 export const types = (log: EventLog) => log.map((e) => e.type);
 export const statuses = (log: EventLog) => log.filter((e) => e.type === 'status-change').map((e) => e.detail.status);
@@ -38,11 +43,16 @@ export function useMockConnection(
     BrowserLikeMockSocket.instances = [];
     StalledSocket.instances = [];
     received = [];
+    startServer();
+  });
+
+  function startServer(): Server {
     server = new Server(MOCK_URL, { mock: false });
     server.on('connection', (socket) => {
       socket.on('message', (data) => received.push(data));
     });
-  });
+    return server;
+  }
 
   afterEach(() => {
     connection?.close();
@@ -62,7 +72,8 @@ export function useMockConnection(
       return received;
     },
     create(options = {}, env = {}) {
-      connection = new HeartbeatConnection({ url: MOCK_URL, ...defaults, ...options }, { WebSocket: BrowserLikeMockSocket, random: () => 0.5, ...env });
+      const environment = { WebSocket: BrowserLikeMockSocket, random: () => 0.5, ...env } as HeartbeatEnvironment;
+      connection = new HeartbeatConnection({ url: MOCK_URL, ...defaults, ...options }, environment);
       return { connection, log: recordEvents(connection) };
     },
     async openConnection(options = {}, env = {}) {
@@ -71,6 +82,10 @@ export function useMockConnection(
       await clock.tickAsync(10);
       expect(made.connection.status).to.equal('open');
       return made;
+    },
+    replaceServer() {
+      server.stop();
+      return startServer();
     },
   };
   return harness;

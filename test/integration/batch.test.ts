@@ -98,6 +98,24 @@ describe('<heartbeat-socket batch> against a real server', function () {
     expect(el.connection.options.batch).to.equal(50);
   });
 
+  it('removing the batch attribute goes back to message events; setting the property turns it on', async () => {
+    const tag = newTag();
+    const { el, log } = await make({ url: wsUrl(info, tag), batch: 'frame' });
+    el.send('a');
+    await waitUntil(() => batches(log).length === 1, 'no messages event');
+    el.removeAttribute('batch');
+    await el.updateComplete;
+    expect(el.connection.options.batch).to.equal('none');
+    el.send('b');
+    await waitUntil(() => log.some((e) => e.type === 'message'), 'no message event');
+    expect(log.filter((e) => e.type === 'message').map((e) => e.detail.data)).to.deep.equal(['b']);
+    el.batch = 'frame';
+    await el.updateComplete;
+    el.send('c');
+    await waitUntil(() => batches(log).length === 2, 'no second messages event');
+    expect(batches(log)).to.deep.equal([['a'], ['c']]);
+  });
+
   it("the server's last message before its close (1000) is delivered before close", async () => {
     const tag = newTag();
     const { log } = await make({ url: wsUrl(info, tag), batch: 'frame' });

@@ -1,6 +1,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import '../../src/heartbeat-socket-define.js';
 import { elementFactory, settle } from '../helpers/element.js';
+import { engine } from '../helpers/engine.js';
 import { close as closeSockets, newTag, onOpen, openTimes, serverInfo, stats, wsUrl, type ServerInfo } from '../helpers/server.js';
 
 // The close-code policy against a real `ws` server (issue 8 §2, docs/behaviour.md "Close codes").
@@ -68,21 +69,36 @@ describe('close codes from a real server', function () {
     }
   });
 
-  it('1012 to a fleet: the retries spread up to the cap, not within half a base delay', async () => {
-    const tag = newTag();
-    const fleet = 12;
-    const made: Array<Awaited<ReturnType<typeof make>>> = [];
-    for (let i = 0; i < fleet; i++) made.push(await make({ url: wsUrl(info, tag), interval: '0', 'reconnect-delay': '100', 'reconnect-max-delay': '2000' }));
-    await waitUntil(() => made.every(({ el }) => el.status === 'open'), 'fleet never opened', { timeout: 5000 });
-    const cutAt = Date.now();
-    await closeSockets(tag, 1012, 'deploy');
-    await waitUntil(() => made.every(({ el }) => el.status === 'open' && el.connection.retryCount === 0) && made.every(({ log }) => log.some((e) => e.type === 'retry')), 'fleet never came back', { timeout: 8000 });
-    const delays = made.map(({ log }) => log.find((e) => e.type === 'retry')!.detail.delay as number);
-    const back = (await openTimes(tag)).slice(fleet).map((t) => t - cutAt);
-    console.log(`1012 fleet of ${fleet}: retry delays ${[...delays].sort((a, b) => a - b).join(', ')} ms; back at the server after ${back.sort((a, b) => a - b).join(', ')} ms`);
-    for (const delay of delays) expect(delay).to.be.within(50, 2000);
-    // A plain loss draws from [50, 100]; twelve draws from [50, 2000] all at most 200 has odds of (150/1950)^12 ≈ 2e-14.
-    expect(Math.max(...delays)).to.be.above(200);
-    for (const { log } of made) expect(log.find((e) => e.type === 'close')!.detail).to.include({ code: 1012, willReconnect: true });
-  });
+  for (const code of [1012, 1013]) {
+    it(`${code} to a fleet: the retries spread up to the cap, not within half a base delay`, async () => {
+      const tag = newTag();
+      const fleet = 12;
+      const made: Array<Awaited<ReturnType<typeof make>>> = [];
+      for (let i = 0; i < fleet; i++) made.push(await make({ url: wsUrl(info, tag), interval: '0', 'reconnect-delay': '100', 'reconnect-max-delay': '2000' }));
+      await waitUntil(() => made.every(({ el }) => el.status === 'open'), 'fleet never opened', { timeout: 5000 });
+      const cutAt = Date.now();
+      await closeSockets(tag, code, 'deploy');
+      await waitUntil(
+        () => made.every(({ el, log }) => el.status === 'open' && log.some((e) => e.type === 'retry')),
+        'fleet never came back',
+        { timeout: 8000 },
+      );
+      const delays = made.map(({ log }) => log.find((e) => e.type === 'retry')!.detail.delay as number);
+      const seen = [...new Set(made.map(({ log }) => log.find((e) => e.type === 'close')!.detail.code as number))];
+      const back = (await openTimes(tag)).slice(fleet).map((t) => t - cutAt);
+      console.log(`${code} to a fleet of ${fleet} (${engine}): close codes seen ${seen.join(', ')}; retry delays ${[...delays].sort((a, b) => a - b).join(', ')} ms; back at the server after ${back.sort((a, b) => a - b).join(', ')} ms`);
+      if (engine === 'webkit') {
+        // WebKitGTK 2.50 fails the connection on a close frame with 1012 or 1013 and reports
+        // 1006: the page cannot tell it from a plain loss, so the plain backoff applies.
+        expect(seen).to.deep.equal([1006]);
+        for (const delay of delays) expect(delay).to.be.within(50, 100);
+        return;
+      }
+      expect(seen).to.deep.equal([code]);
+      for (const delay of delays) expect(delay).to.be.within(50, 2000);
+      // A plain loss draws from [50, 100]; twelve draws from [50, 2000] all at most 200 has odds of (150/1950)^12 ≈ 2e-14.
+      expect(Math.max(...delays)).to.be.above(200);
+      for (const { log } of made) expect(log.find((e) => e.type === 'close')!.detail).to.include({ code, willReconnect: true });
+    });
+  }
 });

@@ -85,19 +85,30 @@ describe('settings other than the defaults, against a real server', function () 
     const { el, log } = await make({ url: wsUrl(info, tag), interval: '0', 'reconnect-delay': '1', 'reconnect-max-delay': '20' });
     await waitUntil(() => log.some((e) => e.type === 'open'), 'never opened', { timeout: 5000 });
     const windowMs = 3000;
-    await settle(windowMs);
+    const { lateness } = await withTimerLateness(() => settle(windowMs));
     el.remove();
-    const delays = log.filter((e) => e.type === 'retry').map((e) => e.detail.delay);
+    const retries = log.filter((e) => e.type === 'retry');
+    const delays = retries.map((e) => e.detail.delay as number);
+    // What the element controls: each retry's new attempt starts `delay` ms after it is scheduled.
+    // (How soon the engine then opens it is the engine's: Firefox delays repeat attempts to a host
+    // that just failed, NOTES.md.)
+    const waited = retries.slice(0, -1).map((retry) => log.find((e) => e.at >= retry.at && e.type === 'status-change' && e.detail.status === 'connecting')!.at - retry.at);
     const opens = await openTimes(tag);
     const s = await stats(tag);
     console.log(
       `cap 20 ms soak: ${opens.length} connections in ${windowMs} ms, retry delays min ${Math.min(...delays)} / max ${Math.max(...delays)} ms, ` +
-        `median gap between opens at the server ${median(opens.slice(1).map((t, i) => t - opens[i]!))} ms`,
+        `waited at most ${Math.max(...waited)} ms (timer lateness ${lateness} ms), median gap between opens at the server ${median(opens.slice(1).map((t, i) => t - opens[i]!))} ms`,
     );
     expect(log.filter((e) => e.type === 'error' && e.detail.code === 'invalid-option')).to.deep.equal([]);
-    expect(delays.length).to.be.at.least(40);
+    // Enough retries to reach the cap (1, 2, 4, 8, 16, then 20); until issue 8 the cap was raised to 1000 ms.
+    expect(delays.length).to.be.at.least(6);
     expect(Math.max(...delays)).to.be.at.most(20);
     expect(Math.min(...delays)).to.be.at.least(1);
+    // Most attempts start on time; an outlier also carries a socket construction on a busy
+    // machine (seen in Firefox under a 3-engine run: 212 ms with 142 ms of timer lateness), so
+    // the maximum is only held below the old floor of the cap (500 ms), which is what the bug was.
+    expect(median(waited)).to.be.at.most(20 + lateness + 5);
+    expect(Math.max(...waited)).to.be.below(500);
     expect(s.maxConcurrent).to.equal(1);
   });
 });

@@ -9,6 +9,7 @@
 //   { action: 'wait', id, expression, ms }    → waits until `expression` is truthy there
 //   { action: 'offline', id, on }             → the page's network offline / online
 //   { action: 'freeze', id, ms, during }      → frozen for ms; `during` is a fault-server payload
+//   { action: 'crash', id }                   → the page's renderer crashes
 //   { action: 'close', id }
 
 const MAX_MS = 30_000;
@@ -73,6 +74,13 @@ export function pageControlPlugin({ faultServer } = {}) {
           await cdp.send('Page.setWebLifecycleState', { state: 'active' });
           return { frozenAt, resumedAt: Date.now() };
         }
+        case 'crash':
+          // The renderer of that page dies (sharing tests: a holder that cannot say goodbye).
+          pages.delete(payload.id);
+          // Neither call is awaited: the target is gone before it answers.
+          cdp.send('Page.crash').catch(() => undefined);
+          setTimeout(() => page.close().catch(() => undefined), 1000);
+          return true;
         case 'close':
           pages.delete(payload.id);
           await page.close();

@@ -80,6 +80,27 @@ describe('share="page"', function () {
     expect(el.connection.queuedCount).to.equal(0);
   });
 
+  it('close() before the sharing code has loaded: closed, no socket; reconnect() joins', async () => {
+    const tag = newTag();
+    const el = document.createElement('heartbeat-socket');
+    track(el);
+    const log: Log = [];
+    el.addEventListener('status-change', (event) => log.push({ type: 'status-change', detail: event.detail, at: Date.now() }));
+    el.setAttribute('share', 'page');
+    el.setAttribute('url', wsUrl(info, tag));
+    document.body.append(el);
+    await el.updateComplete;
+    el.close();
+    expect(el.status).to.equal('closed');
+    await settle(200);
+    expect(el.getAttribute('status')).to.equal('closed');
+    expect(log.map((e) => e.detail.status)).to.deep.equal(['closed']);
+    expect((await stats(tag)).opened).to.equal(0);
+    el.reconnect();
+    await waitUntil(() => el.status === 'open', 'reconnect() did not join');
+    expect((await stats(tag)).opened).to.equal(1);
+  });
+
   it('removing one leaves the others open on the same socket; its status is closed', async () => {
     const { tag, made } = await group(3);
     const [gone, ...rest] = made;
@@ -121,6 +142,21 @@ describe('share="page"', function () {
     closer!.el.reconnect();
     await waitUntil(() => closer!.el.status === 'open');
     expect((await stats(tag)).opened).to.equal(1);
+  });
+
+  it('a closed element stays closed when a setting changes, and joins again on a new url', async () => {
+    const { tag, made } = await group(2);
+    const { el } = made[0]!;
+    el.close();
+    el.setAttribute('interval', '3000');
+    await el.updateComplete;
+    await settle(50);
+    expect(el.status).to.equal('closed');
+    const other = newTag();
+    el.url = wsUrl(info, other);
+    await waitUntil(() => el.status === 'open', 'a new url did not join');
+    expect((await stats(other)).opened).to.equal(1);
+    expect((await stats(tag)).current).to.equal(1);
   });
 
   it('the last element’s close() closes the socket with 1000', async () => {
@@ -216,6 +252,36 @@ describe('share="page"', function () {
     expect(made[2]!.el.send({ not: 'text' })).to.equal(false);
     expect(made[2]!.log.filter((e) => e.type === 'error').at(-1)!.detail.code).to.equal('invalid-data');
     for (const { log } of made.slice(0, 2)) expect(count(log, 'error')).to.equal(0);
+  });
+
+  for (const [name, value] of [
+    ['interval', 'abc'],
+    ['timeout', '-1'],
+    ['reconnect-delay', 'soon'],
+  ] as const) {
+    it(`a bad ${name} on a shared element is one error on that element, and the default applies`, async () => {
+      const tag = newTag();
+      const first = await make({ url: wsUrl(info, tag), share: 'page', [name]: value });
+      const second = await make({ url: wsUrl(info, tag), share: 'page' });
+      await waitUntil(() => first.el.status === 'open' && second.el.status === 'open');
+      await settle(50);
+      expect(first.log.filter((e) => e.type === 'error').map((e) => e.detail.code)).to.deep.equal(['invalid-option']);
+      expect(count(second.log, 'error')).to.equal(0);
+    });
+  }
+
+  it('batch="frame" (the ruling element’s): every element gets each message once, in messages events', async () => {
+    const { tag, made } = await group(3, { batch: 'frame' });
+    const batched = made.map(({ el }) => {
+      const got: unknown[] = [];
+      el.addEventListener('messages', (event) => got.push(...event.detail.data));
+      return got;
+    });
+    for (let i = 0; i < 5; i++) await send(tag, `b-${i}`);
+    await waitUntil(() => batched.every((got) => got.length >= 5), 'not every element got every message');
+    await settle(100);
+    for (const got of batched) expect(got).to.deep.equal(['b-0', 'b-1', 'b-2', 'b-3', 'b-4']);
+    for (const { log } of made) expect(count(log, 'message')).to.equal(0);
   });
 
   it('json format: each element gets the parsed value', async () => {

@@ -116,6 +116,19 @@ describe('share="tabs"', function () {
     for (const { page } of pages) expect(page.count('message')).to.equal(65);
   });
 
+  it('batch="frame": every page gets each message once, in messages events', async () => {
+    const tag = newTag();
+    const pages = await groupOf(3, { url: wsUrl(info, tag), batch: 'frame' });
+    for (let i = 0; i < 5; i++) await send(tag, `b-${i}`);
+    const batched = (page: SharePage) => page.log().filter((e) => e.type === 'messages').flatMap((e) => e.detail.data);
+    await waitUntil(() => pages.every(({ page }) => batched(page).length >= 5), 'not every page got every message');
+    await settle(100);
+    for (const { page } of pages) {
+      expect(batched(page)).to.deep.equal(['b-0', 'b-1', 'b-2', 'b-3', 'b-4']);
+      expect(page.count('message')).to.equal(0);
+    }
+  });
+
   it('several elements in one page and in others: one socket, every element hears each broadcast once', async () => {
     const tag = newTag();
     const pages = await groupOf(2, { url: wsUrl(info, tag) });
@@ -355,6 +368,36 @@ describe('share="tabs" across real tabs (Chromium)', function () {
     expect((await stats(tag)).opened).to.equal(2);
     expect((await openSockets(tag)).maxOpen).to.equal(1);
   });
+
+  for (const how of ['crashes', 'navigates away'] as const) {
+    it(`a holder tab that ${how}: the others take over on one new socket and every page opens again`, async () => {
+      const tag = newTag();
+      const tabs = [];
+      for (let i = 0; i < 3; i++) tabs.push(await tab(wsUrl(info, tag)));
+      for (const t of tabs) await t.wait(`share.status() === 'open'`);
+      const holding = [];
+      for (const t of tabs) holding.push(await t.eval<boolean>(`share.el().holdsSharedSocket`));
+      const holder = tabs[holding.indexOf(true)]!;
+      const others = tabs.filter((t) => t !== holder);
+      const most = await sampleOpen(tag, async () => {
+        if (how === 'crashes') {
+          opened.splice(opened.indexOf(holder.id), 1);
+          await command({ action: 'crash', id: holder.id });
+        } else {
+          await holder.eval(`setTimeout(() => location.assign('/test/fixtures/harness.html'), 0), true`);
+        }
+        for (const t of others) await t.wait(`share.count('open') === 2`, 3000);
+      });
+      expect(most, 'sampled OPEN sockets').to.be.at.most(1);
+      expect((await stats(tag)).opened).to.equal(2);
+      expect((await openSockets(tag)).maxOpen).to.equal(1);
+      for (const t of others) {
+        const close = await t.eval<Json>(`share.log().find((e) => e.type === 'close')`);
+        expect(close.detail.willReconnect).to.equal(true);
+        expect(await t.eval<string>(`share.status()`)).to.equal('open');
+      }
+    });
+  }
 
   it('a frozen holder hands over: another tab holds the socket while it is frozen, one socket throughout', async () => {
     const tag = newTag();

@@ -1,36 +1,37 @@
-// Part of the element's own module: everything else in src/share/ is loaded with import() the
-// first time an element shares, so pages that never share do not download it.
+// The element's side of sharing. The element loads this (and all of src/share/) with import()
+// the first time it shares, so pages that never share do not download it.
 import type { ErrorDetail } from '../core/events.js';
 import { ConnectionStatus } from '../core/status.js';
 import { parseProtocols, resolveSocketUrl } from '../core/url.js';
 import type { GroupAddress, ShareLink } from './link.js';
+import { joinShare, tabsSupported } from './registry.js';
 
 /** `none`: an own socket; `page`: one socket per document and url; `tabs`: one per origin and url. */
 export type ShareMode = 'none' | 'page' | 'tabs';
 
-type SharingModule = typeof import('./index.js');
-
-let loaded: SharingModule | undefined;
-let loading: Promise<SharingModule> | undefined;
-
-function loadSharing(): Promise<SharingModule> {
-  loading ??= import('./index.js').then((module) => (loaded = module));
-  return loading;
-}
-
 /** The element, as its share session sees it. */
 export interface ShareHost {
-  readonly target: HTMLElement;
-  settings(): Record<string, unknown>;
+  readonly element: HTMLElement & {
+    share?: unknown;
+    url?: string;
+    protocols?: string | string[];
+    readonly connection: { readonly status: ConnectionStatus; close(code?: number, reason?: string): void };
+  };
+  /** The names of the element's settings (core options), read from it as properties. */
+  readonly settingNames: readonly string[];
   reflect(status: ConnectionStatus, previous: ConnectionStatus): void;
-  /**
-   * Sharing in `mode` is impossible here (`why` says why): the host says so once and takes the
-   * waiting sends onto a socket of its own.
-   */
-  unsupported(mode: ShareMode, waitingSends: unknown[], why: string, cause?: unknown): void;
-  /** The limit of sends that may wait while the sharing code loads. */
-  queueLimit(): number;
+  /** Sharing is off or impossible: the element goes on with a socket of its own and these sends. */
+  unshare(waitingSends: unknown[]): void;
 }
+
+/** What the element held while this code loaded: the sends made meanwhile, and `closed` if close() came first. */
+export interface PendingShare {
+  status: ConnectionStatus;
+  sends: unknown[];
+}
+
+/** Elements already told why they cannot share (the error is said once). */
+const told = new WeakSet<object>();
 
 /** The group for a url and protocols: undefined when the url is unusable (the own socket reports that). */
 export function groupAddress(url: string, protocols: string | readonly string[] | undefined, base: string | undefined): GroupAddress | undefined {
@@ -59,8 +60,49 @@ export class ShareSession {
   /** What the element shows when it has no link: idle before joining, closed after leaving. */
   #status: ConnectionStatus = ConnectionStatus.Idle;
 
-  constructor(host: ShareHost) {
+  constructor(host: ShareHost, pending: PendingShare) {
     this.#host = host;
+    this.#waitingSends = pending.sends;
+    if (pending.status === ConnectionStatus.Closed) {
+      // close() (or removal) came while this code loaded: the element shows it now.
+      this.#detached = true;
+      this.#status = ConnectionStatus.Closed;
+      host.reflect(ConnectionStatus.Closed, ConnectionStatus.Idle);
+      host.element.dispatchEvent(new CustomEvent('status-change', { detail: { status: ConnectionStatus.Closed, previous: ConnectionStatus.Idle } }));
+    }
+  }
+
+  /**
+   * Brings the membership in line with the element: its `share`, `url` and `protocols`, and
+   * whether it is in a document. `restart`: join again even if detached (a new url, re-insertion).
+   */
+  sync(restart: boolean): void {
+    const element = this.#host.element;
+    if (!element.isConnected) return;
+    const value = element.share == null ? 'none' : String(element.share).trim();
+    let why = '';
+    if (value !== 'page' && value !== 'tabs' && value !== 'none' && value !== '') why = `share "${value}" is not valid (none, page or tabs); not sharing`;
+    else if (value === 'tabs' && !tabsSupported()) why = 'share="tabs": this browser lacks Web Locks or BroadcastChannel; this element uses a socket of its own';
+    if (why && !told.has(element)) {
+      told.add(element);
+      const code = value === 'tabs' ? 'share-unavailable' : 'invalid-option';
+      element.dispatchEvent(new CustomEvent('error', { detail: { code, message: why, data: value } }));
+    }
+    const address = element.url ? groupAddress(element.url, element.protocols, document.baseURI) : undefined;
+    if (why || value === 'none' || value === '' || !address) {
+      // Not sharing (any more), or an unusable url, which the element's own socket reports.
+      const waiting = this.takeWaitingSends();
+      if (this.#link) this.#leaveLink(1000, 'left the sharing group');
+      this.#wanted = undefined;
+      this.#host.unshare(waiting);
+      return;
+    }
+    // Joining from a socket of its own (share set on a running element): that socket ends first.
+    const own = element.connection;
+    if (own.status === ConnectionStatus.Connecting || own.status === ConnectionStatus.Open || own.status === ConnectionStatus.Reconnecting) {
+      own.close(1000, 'joined a sharing group');
+    }
+    this.update(value as 'page' | 'tabs', address, restart);
   }
 
   get status(): ConnectionStatus {
@@ -90,17 +132,17 @@ export class ShareSession {
       if (this.#link) this.#link.configure();
       if (this.#link || this.#detached || this.#wanted) return;
     }
+    if (this.#detached && !restart) {
+      // Closed on purpose: it stays closed (reconnect(), a new url or re-insertion joins again).
+      this.#key = key;
+      this.#wanted = { mode, address };
+      return;
+    }
     if (this.#link) this.#leaveLink(1000, key === this.#key ? 'rejoined' : 'url changed');
     this.#key = key;
     this.#wanted = { mode, address };
     this.#detached = false;
-    if (loaded) this.#join();
-    else {
-      loadSharing().then(
-        () => this.#join(),
-        (cause: unknown) => this.#loadFailed(cause),
-      );
-    }
+    this.#join();
   }
 
   send(data: unknown): boolean {
@@ -108,9 +150,7 @@ export class ShareSession {
     if (this.#detached) {
       return this.#refuse({ code: 'not-connected', message: `send(): the connection is ${this.#status}; call reconnect() first`, data });
     }
-    if (this.#waitingSends.length >= this.#host.queueLimit()) {
-      return this.#refuse({ code: 'queue-full', message: `send(): the queue is full (${this.#host.queueLimit()} messages); message refused`, data });
-    }
+    // Only reached before the first join; the group's own queue limit applies from then on.
     this.#waitingSends.push(data);
     return true;
   }
@@ -134,8 +174,8 @@ export class ShareSession {
     return waiting;
   }
 
-  /** Detaches the element: it shows `closed`; the group goes on without it. */
-  leave(code: number, reason: string): void {
+  /** The element's close(): detaches it, so it shows `closed`; the group goes on without it. */
+  close(code = 1000, reason = ''): void {
     this.#detached = true;
     this.#waitingSends = [];
     if (this.#link) {
@@ -144,7 +184,7 @@ export class ShareSession {
       const previous = this.#status;
       this.#status = ConnectionStatus.Closed;
       this.#host.reflect(ConnectionStatus.Closed, previous);
-      this.#host.target.dispatchEvent(new CustomEvent('status-change', { detail: { status: ConnectionStatus.Closed, previous } }));
+      this.#host.element.dispatchEvent(new CustomEvent('status-change', { detail: { status: ConnectionStatus.Closed, previous } }));
     }
   }
 
@@ -157,36 +197,24 @@ export class ShareSession {
 
   #join(): void {
     const wanted = this.#wanted;
-    if (!loaded || !wanted || this.#detached || this.#link) return;
-    const link = loaded.joinShare(wanted.mode, wanted.address, {
-      target: this.#host.target,
-      settings: () => this.#host.settings(),
+    if (!wanted || this.#detached || this.#link) return;
+    const link = joinShare(wanted.mode, wanted.address, {
+      target: this.#host.element,
+      settings: () => {
+        const settings: Record<string, unknown> = {};
+        for (const name of this.#host.settingNames) settings[name] = (this.#host.element as unknown as Record<string, unknown>)[name];
+        return settings;
+      },
       reflect: (status, previous) => this.#host.reflect(status, previous),
     });
-    if (!link) {
-      const waiting = this.#waitingSends;
-      this.#waitingSends = [];
-      this.#wanted = undefined;
-      this.#host.unsupported(wanted.mode, waiting, 'this browser lacks Web Locks or BroadcastChannel');
-      return;
-    }
     this.#link = link;
     const waiting = this.#waitingSends;
     this.#waitingSends = [];
     for (const data of waiting) link.send(data);
   }
 
-  #loadFailed(cause: unknown): void {
-    const wanted = this.#wanted;
-    if (!wanted || this.#link) return;
-    const waiting = this.#waitingSends;
-    this.#waitingSends = [];
-    this.#wanted = undefined;
-    this.#host.unsupported(wanted.mode, waiting, 'the sharing code could not be loaded', cause);
-  }
-
   #refuse(detail: ErrorDetail): false {
-    this.#host.target.dispatchEvent(new CustomEvent('error', { detail }));
+    this.#host.element.dispatchEvent(new CustomEvent('error', { detail }));
     return false;
   }
 }
