@@ -29,7 +29,7 @@ export type {
 } from './core/events.js';
 export type { BatchMode } from './core/message-batch.js';
 export type { CloseCodeList, MessageFormat, UrlProvider } from './core/options.js';
-export type { ShareMode } from './share/loader.js';
+export type { ShareMode } from './share/index.js';
 export { ConnectionStatus, HeartbeatConnection };
 
 /**
