@@ -114,8 +114,11 @@ export class SocketSlot {
   }
 
   /**
-   * Ends the held socket. With `closeWait` (closed on purpose) and a socket that was open, its
-   * close handshake is awaited for up to that long (see `closing`).
+   * Ends the held socket. With `closeWait` (closed on purpose), its end is awaited for up to that
+   * long (see `closing`): the close handshake of an open socket, and also the end of a handshake
+   * abandoned half-way. The server may already have accepted that one (its upgrade crossed our
+   * close()), and an attempt started before the browser has dropped it was seen at the server as
+   * a second socket of ours: churn of url changes, Chromium, 1 run in 4 on a busy machine.
    */
   release(ending: SocketEnding, closeWait?: number): void {
     this.closing.whenClosed(undefined);
@@ -123,7 +126,7 @@ export class SocketSlot {
     if (!socket) return;
     this.#socket = undefined;
     detachSocket(socket);
-    if (closeWait !== undefined && socket.readyState === SOCKET_OPEN) this.closing.track(socket, closeWait);
+    if (closeWait !== undefined && socket.readyState <= SOCKET_OPEN) this.closing.track(socket, closeWait);
     closeSocket(socket, ending);
   }
 }

@@ -128,6 +128,39 @@ describe('HeartbeatConnection: the state machine (core, mock-socket, fake timers
       expect(connection.retryCount).to.equal(0);
     });
 
+    it('a handshake abandoned by a url change ends before the next attempt starts (bounded by CLOSE_HANDSHAKE_WAIT)', async () => {
+      // The server may have accepted the abandoned handshake already; a new socket opened before the
+      // browser dropped it was seen at the server as a second one (churn test, Chromium).
+      const { connection } = h.create({ url: MOCK_URL }, { WebSocket: StalledSocket });
+      connection.start();
+      await h.clock.tickAsync(10);
+      expect(StalledSocket.instances).to.have.length(1);
+      connection.configure({ url: `${MOCK_URL}?next` });
+      expect(connection.status).to.equal('connecting');
+      expect(StalledSocket.instances, 'a new socket while the old one is still CLOSING').to.have.length(1);
+      await h.clock.tickAsync(0); // the abandoned socket reports its end (1006) a task later
+      expect(StalledSocket.instances).to.have.length(2);
+      expect(StalledSocket.instances[0]!.readyState).to.equal(3);
+
+      // A handshake whose end is never reported holds the next attempt no longer than the wait.
+      class NeverEnds extends StalledSocket {
+        override close(code?: number, reason?: string): void {
+          this.closeCalls.push({ code, reason });
+          this.readyState = 2;
+        }
+      }
+      StalledSocket.instances = [];
+      const second = h.create({ url: MOCK_URL }, { WebSocket: NeverEnds });
+      second.connection.start();
+      second.connection.reconnect();
+      await h.clock.tickAsync(CLOSE_HANDSHAKE_WAIT - 1);
+      expect(StalledSocket.instances).to.have.length(1);
+      await h.clock.tickAsync(1);
+      expect(StalledSocket.instances).to.have.length(2);
+      second.connection.close();
+      connection.close();
+    });
+
     it('waits for a close handshake that never ends no longer than CLOSE_HANDSHAKE_WAIT', async () => {
       class NeverClosed extends BrowserLikeMockSocket {
         override close(code?: number, reason?: string): void {

@@ -66,9 +66,15 @@ export class StalledSocket {
   send(): void {
     throw new Error('still CONNECTING');
   }
+  /** Like a browser: an abandoned handshake is CLOSING at once and reports its end (1006) a task later. */
   close(code?: number, reason?: string): void {
     this.closeCalls.push({ code, reason });
-    this.readyState = 3;
+    if (this.readyState >= 2) return;
+    this.readyState = 2;
+    setTimeout(() => {
+      this.readyState = 3;
+      this.onclose?.({ code: 1006, reason: '', wasClean: false } as CloseEvent);
+    }, 0);
   }
 }
 

@@ -240,8 +240,12 @@ describe('<heartbeat-socket> in the real world', function () {
       const [sa, sb] = await Promise.all([stats(a), stats(b)]);
       expect(socketsNow(sa) + socketsNow(sb)).to.equal(1);
       expect(socketsNow(sa)).to.equal(1); // the last url set was `a`
-      const atOnce = JSON.stringify({ a: { tcp: sa.maxConcurrent, open: sa.maxOpen }, b: { tcp: sb.maxConcurrent, open: sb.maxOpen } });
-      expect(Math.max(socketsAtOnce(sa), socketsAtOnce(sb)), `sockets at once at the server: ${atOnce}`).to.equal(1);
+      // Counted as OPEN WebSockets at the server in every engine: the churn abandons handshakes
+      // the server may already have accepted, and Chromium, too, can start the next TCP
+      // connection before the server has seen the end of the last one's, although that socket is
+      // already closed in the page and CLOSING at the server (1 run in 3 on a busy machine).
+      console.log(`churn: at most ${Math.max(sa.maxOpen, sb.maxOpen)} open sockets at the server at once (${Math.max(sa.maxConcurrent, sb.maxConcurrent)} TCP connections)`);
+      expect(Math.max(sa.maxOpen, sb.maxOpen)).to.equal(1);
       expect(el.connection.options.interval).to.equal(1099);
     });
 
