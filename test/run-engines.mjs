@@ -87,6 +87,23 @@ for (const fixture of ['react-18', 'angular']) {
   if (installed.status !== 0) console.error(`npm ci in test/frameworks/${fixture} failed: its framework tests will fail`);
 }
 
+// Angular's compiler takes seconds (tens on a busy machine): compile the Angular test app once,
+// before the browsers start, for every engine (test/frameworks/bundle-plugin.mjs serves it).
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'hbs-run-'));
+process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
+if (engines.some((name) => ENGINES.includes(name)) && !process.env.ANGULAR_BUNDLE) {
+  const bundleFile = path.join(scratch, 'angular.js');
+  const started = Date.now();
+  const compiled = spawnSync(process.execPath, [path.join(root, 'test/frameworks/angular-compile.mjs')], { maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' });
+  if (compiled.status === 0) {
+    fs.writeFileSync(bundleFile, compiled.stdout);
+    process.env.ANGULAR_BUNDLE = bundleFile;
+    console.log(`== Angular test app compiled in ${Math.round((Date.now() - started) / 1000)} s`);
+  } else {
+    console.error(`Angular test app did not compile (its tests will fail):\n${compiled.stderr}`);
+  }
+}
+
 const results = [];
 for (const engine of engines) {
   console.log(`\n== ${engine}`);
