@@ -41,7 +41,9 @@ export type ErrorCode =
   /** The server closed with a code that says not to come back like this (see `fatalCloseCodes`, `refreshCloseCodes`). */
   | 'server-rejected'
   /** No WebSocket implementation: none in this host, and none passed as `environment.WebSocket`. */
-  | 'no-websocket';
+  | 'no-websocket'
+  /** `share="tabs"` where the browser lacks Web Locks or BroadcastChannel: the element uses a socket of its own (said once). */
+  | 'share-unavailable';
 
 /** `error`: something went wrong; the status says what state it left. */
 export interface ErrorDetail {

@@ -1,6 +1,6 @@
 // The element's side of sharing. The element loads this (and all of src/share/) with import()
 // the first time it shares, so pages that never share do not download it.
-import type { ErrorDetail } from '../core/events.js';
+import type { ErrorCode, ErrorDetail } from '../core/events.js';
 import { ConnectionStatus } from '../core/status.js';
 import { parseProtocols, resolveSocketUrl } from '../core/url.js';
 import type { GroupAddress, ShareLink } from './link.js';
@@ -85,7 +85,7 @@ export class ShareSession {
     else if (value === 'tabs' && !tabsSupported()) why = 'share="tabs": this browser lacks Web Locks or BroadcastChannel; this element uses a socket of its own';
     if (why && !told.has(element)) {
       told.add(element);
-      const code = value === 'tabs' ? 'share-unavailable' : 'invalid-option';
+      const code: ErrorCode = value === 'tabs' ? 'share-unavailable' : 'invalid-option';
       element.dispatchEvent(new CustomEvent('error', { detail: { code, message: why, data: value } }));
     }
     const address = element.url ? groupAddress(element.url, element.protocols, document.baseURI) : undefined;
