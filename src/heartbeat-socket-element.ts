@@ -193,6 +193,9 @@ export class HeartbeatSocketElement extends ReactiveElement {
   declare share: ShareMode | undefined;
 
   readonly #connection: HeartbeatConnection;
+  /** The value of each setting the connection was last given (see #applySettings). */
+  readonly #applied = new Map<OptionProperty, unknown>();
+
   #internals: ElementInternals | undefined;
   /** Closed because it left the document (not by `close()`): re-inserting it connects again. */
   #closedByRemoval = false;
@@ -263,6 +266,9 @@ export class HeartbeatSocketElement extends ReactiveElement {
    * says why). In `json` format, non-string values are JSON-stringified.
    */
   send(data: unknown): boolean {
+    // Settings set in this same task (`queue-limit`, `format`) must already rule this send, not
+    // only after the update a microtask later.
+    if (this.isUpdatePending) this.#applySettings();
     // Before the first update (or while the sharing code loads) a send waits for the group.
     if (!this.#share && this.#wantsShare()) this.#loadShare();
     return (this.#share ?? this.#connection).send(data);
@@ -351,17 +357,26 @@ export class HeartbeatSocketElement extends ReactiveElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    this.#applySettings();
+    if (changed.has('share')) this.#ownSocket = false;
+    this.#startIfReady(changed.has('url') || changed.has('urlProvider'));
+  }
+
+  /**
+   * Gives the connection every setting that changed since it was last given them (each one once,
+   * so a bad value is reported once): from `updated()`, and from a `send()` made before it.
+   */
+  #applySettings(): void {
     const options: Record<string, unknown> = {};
     let any = false;
     for (const name of OPTION_NAMES) {
-      if (changed.has(name)) {
-        options[name] = this[name];
-        any = true;
-      }
+      const value = this[name];
+      if (Object.is(this.#applied.get(name), value)) continue;
+      this.#applied.set(name, value);
+      options[name] = value;
+      any = true;
     }
     if (any) this.#connection.configure(options as HeartbeatOptions);
-    if (changed.has('share')) this.#ownSocket = false;
-    this.#startIfReady(changed.has('url') || changed.has('urlProvider'));
   }
 
   #startIfReady(urlChanged: boolean): void {

@@ -52,6 +52,28 @@ describe('<heartbeat-socket> (element, mock-socket)', () => {
     expect(customElements.get('heartbeat-socket')).to.equal(HeartbeatSocketElement);
   });
 
+  it('settings set in the same task rule a send() made before the first update (queue-limit, format)', async () => {
+    const el = document.createElement('heartbeat-socket');
+    const log = recordEvents(el);
+    el.setAttribute('url', URL_);
+    el.setAttribute('queue-limit', '3');
+    el.setAttribute('format', 'json');
+    host.append(el);
+    // No await: Lit has not updated yet.
+    const results = [1, 2, 3, 4, 5].map((n) => el.send({ n }));
+    expect(results).to.deep.equal([true, true, true, false, false]);
+    expect(log.filter((e) => e.type === 'error').map((e) => (e.detail as { code: string }).code)).to.deep.equal(['queue-full', 'queue-full']);
+    await waitUntil(() => el.status === 'open', 'element did not open');
+    await waitUntil(() => received.length === 3, 'queued sends not delivered');
+    expect(received).to.deep.equal(['{"n":1}', '{"n":2}', '{"n":3}']);
+    // The update that follows does not give (or report) the same settings again.
+    el.setAttribute('interval', 'abc');
+    await el.updateComplete;
+    el.setAttribute('ping-message', 'hi');
+    await el.updateComplete;
+    expect(log.filter((e) => e.type === 'error' && (e.detail as { code: string }).code === 'invalid-option')).to.have.length(1);
+  });
+
   it('is idle without a url, and idle while not in a document', async () => {
     const { el } = await make({});
     expect(el.status).to.equal('idle');
