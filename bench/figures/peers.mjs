@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { requestFromChild } from '../lib/child-request.mjs';
 import * as esbuild from 'esbuild';
 import { median, round } from '../lib/stats.mjs';
 import { splitSizes } from './size.mjs';
@@ -221,19 +222,7 @@ export async function peerCycles({ p, burst, quick, log }) {
 
 // ---------------------------------------------------------------- server restart
 
-function request(child, message, type, ms) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`peers storm: no ${type} within ${ms} ms`)), ms);
-    const onMessage = (reply) => {
-      if (reply?.type !== type) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(reply);
-    };
-    child.on('message', onMessage);
-    child.send(message);
-  });
-}
+const request = (child, message, type, ms) => requestFromChild(child, message, type, ms, 'peers storm');
 
 async function stormOf(kind, clients, log) {
   let server = await startServer();

@@ -15,6 +15,7 @@ import { fork, execSync } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requestFromChild } from '../lib/child-request.mjs';
 import { WebSocketServer } from 'ws';
 
 const HOST = '127.0.0.1';
@@ -72,19 +73,7 @@ export async function startServer(port = 0) {
   };
 }
 
-function request(child, message, type, ms) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`storm client: no ${type} within ${ms} ms`)), ms);
-    const onMessage = (reply) => {
-      if (reply?.type !== type) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(reply);
-    };
-    child.on('message', onMessage);
-    child.send(message);
-  });
-}
+const request = (child, message, type, ms) => requestFromChild(child, message, type, ms, 'storm client');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
