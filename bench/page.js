@@ -167,6 +167,20 @@ async function prepare(kind, url, attributes = {}) {
         target.remove();
       },
     };
+  } else if (kind === 'batch-floor') {
+    // The least any batching can cost: a bare WebSocket whose `onmessage` pushes the data and asks
+    // for one animation frame per batch, and one listener call per frame visiting every item.
+    const ws = await openSocket(url);
+    let items = [];
+    const flush = () => {
+      const batch = items;
+      items = [];
+      for (let i = 0; i < batch.length; i++) tick(batch[i]);
+    };
+    ws.onmessage = (event) => {
+      if (items.push(event.data) === 1) requestAnimationFrame(flush);
+    };
+    subject = { kind, send: (text) => ws.send(text), close: () => closeSocket(ws) };
   } else if (kind === 'element') {
     const el = await openElement(url, attributes);
     el.addEventListener('message', (event) => tick(event.detail.data));

@@ -9,7 +9,9 @@
 import { median, round, sum } from '../lib/stats.mjs';
 
 // `batch`: the element with batch="frame" (one `messages` event per animation frame).
-const KINDS = ['raw', 'floor', 'element', 'batch'];
+// `batch-floor`: a bare WebSocket that batches by hand (push, one frame per batch): what any
+// batching costs, for reference.
+const KINDS = ['raw', 'floor', 'element', 'batch', 'batch-floor'];
 
 async function oneBurst(b, url, kind, count) {
   await b.page.evaluate((k, u) => window.bench.prepare(k, u), kind, url);
@@ -63,6 +65,8 @@ export async function benchThroughput({ b, burstUrl, quick, log }) {
     /** batch="frame" CPU / raw `onmessage` CPU, median over rounds (paired by round): budget ≤ 1.25. */
     batchOverRaw: median(batchOverRaw),
     batchOverRawPerRound: batchOverRaw.map((v) => round(v)),
+    /** The hand-written batcher against raw, median over rounds: what batching itself costs. */
+    batchFloorOverRaw: median(perRound('scriptUs', 'batch-floor', 'raw')),
     elementOverRawWall: median(perRound('wallUs', 'raw', 'element')),
     samples: samples.map((s) => ({ ...s, scriptUs: round(s.scriptUs), taskUs: round(s.taskUs), wallUs: round(s.wallUs) })),
     scriptUs: Object.fromEntries(KINDS.map((k) => [k, mean(k, 'scriptUs')])),
