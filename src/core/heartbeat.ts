@@ -9,8 +9,8 @@
 // kept, and its `timeStamp` read when the heartbeat wakes), else one wall-clock read; no timer
 // is created or cleared per message. The one timer wakes at the next moment something could be
 // due, takes the time of the last message, and re-arms for the remainder when traffic moved that
-// moment on. The only other timer operation is one per round: the first reply after a ping moves the
-// timer from the ping's deadline to the next ping, when the deadline is the later of the two.
+// moment on. The only other timer operation is one per round: the first reply after a ping
+// moves the timer from the ping's deadline to the next ping, when the deadline is the later.
 import { type Clock, type SocketMessageEvent, Timer } from './environment.js';
 
 /**
