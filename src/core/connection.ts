@@ -177,10 +177,7 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
   /** Connects if not already connecting or connected. */
   start(): void {
     if (isActive(this.#status)) return;
-    if (!this.#hasUrl()) {
-      this.#emit('error', { code: 'invalid-url', message: 'start(): no url to connect to' });
-      return;
-    }
+    if (this.#lacksUrl()) return;
     this.#resetRetries();
     this.#connect();
   }
@@ -281,10 +278,7 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
 
   /** Replaces the current socket, if any, by a new attempt now. */
   #switchSocket(reason: string): void {
-    if (!this.#hasUrl()) {
-      this.#emit('error', { code: 'invalid-url', message: 'no url to connect to' });
-      return;
-    }
+    if (this.#lacksUrl()) return;
     // The status moves first, so a `close` listener already reads the new one.
     this.#leave({ code: CloseCode.Normal, reason }, () => this.#connect());
   }
@@ -296,6 +290,13 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
 
   #hasUrl(): boolean {
     return this.#options.url !== '' || this.#options.urlProvider !== null;
+  }
+
+  /** No url and no url provider: says so (an `invalid-url` error) and returns true. */
+  #lacksUrl(): boolean {
+    if (this.#hasUrl()) return false;
+    this.#emit('error', { code: 'invalid-url', message: 'no url or urlProvider' });
+    return true;
   }
 
   // ---- connecting -------------------------------------------------------------------------
@@ -379,7 +380,7 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
     // Queued messages go first, in order, before anything a listener of `open` sends.
     const failure = this.#queue.flush((data) => sendData(socket, data));
     if (failure) {
-      const message = `queued message could not be sent: ${errorMessage(failure.cause)}`;
+      const message = `queued send failed: ${errorMessage(failure.cause)}`;
       this.#emit('error', { code: 'send-failed', message, cause: failure.cause, data: failure.data });
     }
     this.#heartbeat.start(this.#options.interval, this.#options.timeout);
@@ -389,7 +390,7 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
 
   #handleConnectTimeout(): void {
     if (!this.#slot.current) {
-      this.#providerFailed(`no answer within connectTimeout (${this.#options.connectTimeout} ms)`);
+      this.#providerFailed(`no answer in connectTimeout ${this.#options.connectTimeout} ms`);
       return;
     }
     const ending = { code: CloseCode.ConnectTimeout, reason: 'connect timeout' };
@@ -421,7 +422,7 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
 
   /** No reply in time: end the socket without waiting for its close handshake, retry at once. */
   #declareDead(): void {
-    const ending = { code: CloseCode.HeartbeatTimeout, reason: `heartbeat timeout: no message within ${this.#options.timeout} ms of a ping` };
+    const ending = { code: CloseCode.HeartbeatTimeout, reason: `heartbeat timeout (${this.#options.timeout} ms)` };
     this.#release(ending, true, DEAD_SOCKET_CLOSE_WAIT);
     this.#lose({ ...ending, wasClean: false }, 'heartbeat-death');
   }
@@ -441,8 +442,7 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
     const offline = !this.#page.isOnline();
     const retry = this.#backoff.next({ kind, healthy, offline }, this.#options, this.#env.random);
     if (!retry) {
-      const retries = this.#backoff.retries;
-      this.#fail({ code: 'retries-exhausted', message: `gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'}` }, ended);
+      this.#fail({ code: 'retries-exhausted', message: `gave up: maxRetries ${this.#options.maxRetries}` }, ended);
       return;
     }
     this.#timer.set(() => this.#connect(), retry.delay);

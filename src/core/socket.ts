@@ -34,7 +34,7 @@ export function createSocket(
   }
   const Socket = env.WebSocket ?? globalWebSocket();
   if (!Socket) {
-    return { error: { code: 'no-websocket', message: 'no WebSocket here: pass environment.WebSocket (e.g. ws)' } };
+    return { error: { code: 'no-websocket', message: 'no WebSocket: pass environment.WebSocket' } };
   }
   try {
     const protocols = parseProtocols(target.protocols);
