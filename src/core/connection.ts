@@ -246,11 +246,11 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
     return generation === this.#generation;
   }
 
-  /** Ends the current socket (see SocketSlot.release) and timer. */
-  #release(ending: SocketEnding, deliberate = false, closeWait = CLOSE_HANDSHAKE_WAIT): void {
+  /** Ends the current socket and timer; with `closeWait` (on purpose), the next attempt waits that long for its end (see SocketSlot.release). */
+  #release(ending: SocketEnding, closeWait?: number): void {
     this.#timer.clear();
     this.#heartbeat.stop();
-    this.#slot.release(ending, deliberate ? closeWait : undefined);
+    this.#slot.release(ending, closeWait);
   }
 
   /**
@@ -261,7 +261,7 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
   #leave(ending: SocketEnding, enter: () => number, wasClean?: boolean): void {
     const socket = this.#slot.current;
     const clean = wasClean ?? socket?.readyState === SOCKET_OPEN;
-    this.#release(ending, true);
+    this.#release(ending, CLOSE_HANDSHAKE_WAIT);
     this.#openedAt = undefined;
     const generation = enter();
     if (socket && this.#current(generation)) {
@@ -423,7 +423,7 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
   /** No reply in time: end the socket without waiting for its close handshake, retry at once. */
   #declareDead(): void {
     const ending = { code: CloseCode.HeartbeatTimeout, reason: `heartbeat timeout (${this.#options.timeout} ms)` };
-    this.#release(ending, true, DEAD_SOCKET_CLOSE_WAIT);
+    this.#release(ending, DEAD_SOCKET_CLOSE_WAIT);
     this.#lose({ ...ending, wasClean: false }, 'heartbeat-death');
   }
 
