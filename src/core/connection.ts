@@ -322,16 +322,16 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
     return this.#generation;
   }
 
-  /** Asks the url provider first, if there is one, then opens the socket. */
+  /** Arms the handshake deadline, then asks the url provider first, if there is one, and opens the socket. */
   #connectNow(): void {
     this.#slot.closing.whenClosed(undefined);
-    const provider = this.#options.urlProvider;
+    const { urlProvider: provider, connectTimeout } = this.#options;
+    // The deadline covers the provider too: a token service that hangs is a failed attempt.
+    if (connectTimeout > 0) this.#timer.set(() => this.#handleConnectTimeout(), connectTimeout);
     if (!provider) {
       this.#openSocket({ url: this.#options.url, protocols: this.#options.protocols });
       return;
     }
-    // The handshake deadline covers the provider too: a token service that hangs is a failed attempt.
-    if (this.#options.connectTimeout > 0) this.#timer.set(() => this.#handleConnectTimeout(), this.#options.connectTimeout);
     const generation = this.#setStatus(ConnectionStatus.Connecting);
     if (!this.#current(generation)) return;
     const context = { attempt: this.#backoff.retries, refresh: this.#refreshAsked };
@@ -358,9 +358,6 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
       return;
     }
     this.#slot.hold(made.socket);
-    if (this.#options.connectTimeout > 0 && !this.#timer.pending) {
-      this.#timer.set(() => this.#handleConnectTimeout(), this.#options.connectTimeout);
-    }
     this.#setStatus(ConnectionStatus.Connecting);
   }
 
