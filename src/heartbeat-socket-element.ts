@@ -146,8 +146,7 @@ export class HeartbeatSocketElement extends ReactiveElement {
     ]),
   );
 
-  // Per-status slots: each shows its content only in its own status.
-  static override styles = css`:host{display:block}:host([hidden]),slot[name]{display:none}:host([status=idle]) slot[name=idle],:host([status=connecting]) slot[name=connecting],:host([status=open]) slot[name=open],:host([status=reconnecting]) slot[name=reconnecting],:host([status=closed]) slot[name=closed],:host([status=failed]) slot[name=failed]{display:contents}`;
+  static override styles = css`:host{display:block}:host([hidden]){display:none}`;
 
   /** `ws(s)://`, `http(s)://` or relative; changing it switches to the new url, one socket at most. */
   declare url: string | undefined;
@@ -186,6 +185,11 @@ export class HeartbeatSocketElement extends ReactiveElement {
   readonly #applied = new Map<OptionProperty, unknown>();
 
   #internals: ElementInternals | undefined;
+  /**
+   * The per-status slot, named after the current status: only the children of that status are
+   * assigned to it, so the others are not rendered.
+   */
+  #statusSlot: HTMLSlotElement | undefined;
   /** Closed because it left the document (not by `close()`): re-inserting it connects again. */
   #closedByRemoval = false;
   #removalCheck: ReturnType<typeof setTimeout> | undefined;
@@ -290,6 +294,8 @@ export class HeartbeatSocketElement extends ReactiveElement {
     clearTimeout(this.#removalCheck);
     this.#removalCheck = undefined;
     this.setAttribute('status', this.status);
+    // super.connectedCallback() made the render root, and with it the slot.
+    this.#statusSlot!.name = this.status;
     if (this.hasUpdated) this.#startIfReady(false);
   }
 
@@ -325,12 +331,10 @@ export class HeartbeatSocketElement extends ReactiveElement {
 
   protected override createRenderRoot(): HTMLElement | DocumentFragment {
     const root = super.createRenderRoot();
-    // The per-status slots come first, so a status banner sits above the element's content.
-    for (const name of [...Object.values(ConnectionStatus), '']) {
-      const slot = document.createElement('slot');
-      if (name) slot.name = name;
-      root.append(slot);
-    }
+    // The status slot comes first, so a status banner sits above the element's content.
+    const slot = (this.#statusSlot = document.createElement('slot'));
+    slot.name = this.status;
+    root.append(slot, document.createElement('slot'));
     return root;
   }
 
@@ -432,6 +436,7 @@ export class HeartbeatSocketElement extends ReactiveElement {
     // setAttribute in the constructor is forbidden for created elements; the first
     // connectedCallback writes the initial value.
     if (this.isConnected || this.hasAttribute('status')) this.setAttribute('status', status);
+    if (this.#statusSlot) this.#statusSlot.name = status;
     const states = this.#internals?.states;
     if (states) {
       states.delete(previous);
