@@ -17,6 +17,14 @@ export interface Clock {
    * wall clock does not, which is how a wake-up is recognised. Defaults to `now()`.
    */
   wallNow?(): number;
+  /**
+   * When a message event was made, on `now()`'s scale, if the event says so: browsers stamp every
+   * event as they make it (`Event.timeStamp`, relative to the same origin as `performance.now()`).
+   * The heartbeat keeps the last event and reads its stamp only when it needs it, so a message
+   * costs no clock read. A stamp on another scale (epoch ms, `ws`'s events have none) is found
+   * out on the first message, and the clock is read per message instead.
+   */
+  eventTime?(event: SocketMessageEvent): number | undefined;
   setTimeout(callback: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
 }
@@ -25,6 +33,7 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => performance.now(),
   wallNow: () => Date.now(),
+  eventTime: (event) => event.timeStamp,
   setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
@@ -71,6 +80,8 @@ type SocketHandler<E> = { handler(event: E): void }['handler'] | null;
 /** What the core reads from an inbound message event. */
 export interface SocketMessageEvent {
   readonly data: unknown;
+  /** When the event was made (the DOM's `Event.timeStamp`); see `Clock.eventTime`. */
+  readonly timeStamp?: number;
 }
 
 /** What the core reads from a close event. */

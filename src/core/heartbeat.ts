@@ -5,18 +5,22 @@
 // reply, the next ping is due `interval` ms after it, whatever `timeout` is, so a silent line is
 // found at most `interval + timeout` ms after the last inbound message.
 //
-// Cost per inbound message: one wall-clock read; no timer is created or cleared per message.
-// The one timer wakes at the next moment something could be due, turns the wall time of the
-// last message into monotonic time, and re-arms for the remainder when traffic moved that moment
-// on. The only other timer operation is one per round: the first reply after a ping moves the
+// Cost per inbound message: no clock read where the browser stamps its events (the last event is
+// kept, and its `timeStamp` read when the heartbeat wakes), else one wall-clock read; no timer
+// is created or cleared per message. The one timer wakes at the next moment something could be
+// due, takes the time of the last message, and re-arms for the remainder when traffic moved that
+// moment on. The only other timer operation is one per round: the first reply after a ping moves the
 // timer from the ping's deadline to the next ping, when the deadline is the later of the two.
-import { type Clock, Timer } from './environment.js';
+import { type Clock, type SocketMessageEvent, Timer } from './environment.js';
 
 /**
  * A timer that fires this much later than it was due means the page did not run for a while:
  * the machine slept or the page was frozen. (Hidden tabs delay timers by up to 1 s.)
  */
 export const WAKE_LATENESS = 2_000;
+
+/** How old the first message's event stamp may be, against the clock, to be trusted (see #checkStamp). */
+const EVENT_STAMP_TRUST = 1_000;
 
 /** What the heartbeat asks of the connection it watches. */
 export interface HeartbeatHost {
@@ -42,6 +46,15 @@ export class Heartbeat {
    */
   #lastInboundWall = 0;
   #syncedInboundWall = 0;
+  /**
+   * The last inbound event not yet read, when events carry their own stamp (`clock.eventTime`).
+   * Keeping it holds its data until the heartbeat next wakes (at most `interval`), or the next
+   * message replaces it.
+   */
+  #lastEvent: SocketMessageEvent | undefined;
+  /** The events' stamps are on the clock's scale: checked on the first message of each socket. */
+  #byEventTime = false;
+  #checkEventTime = false;
   #lastPingAt = 0;
   /** Set while a ping waits for its first inbound reply. */
   #pingSentAt: number | undefined;
@@ -79,6 +92,9 @@ export class Heartbeat {
     const now = this.#clock.now();
     this.#lastInboundAt = now;
     this.#lastInboundWall = this.#syncedInboundWall = this.#wallNow();
+    this.#lastEvent = undefined;
+    this.#byEventTime = false;
+    this.#checkEventTime = this.#clock.eventTime !== undefined;
     this.#heard = false;
     this.#lastPingAt = 0;
     this.#arm(now);
@@ -88,6 +104,7 @@ export class Heartbeat {
   stop(): void {
     this.#running = false;
     this.#pingSentAt = undefined;
+    this.#lastEvent = undefined;
     this.#timer.clear();
   }
 
@@ -102,10 +119,11 @@ export class Heartbeat {
 
   /**
    * An inbound message arrived: the hot path. Returns the round trip of the ping it answers when
-   * it is the first message after a ping, else -1.
+   * it is the first message after a ping, else -1. Without `event`, the clock stamps it.
    */
-  inbound(): number {
-    this.#lastInboundWall = this.#wallNow();
+  inbound(event?: SocketMessageEvent): number {
+    if (event !== undefined && (this.#byEventTime || (this.#checkEventTime && this.#checkStamp(event)))) this.#lastEvent = event;
+    else this.#lastInboundWall = this.#wallNow();
     this.#heard = true;
     if (this.#pingSentAt === undefined) return -1;
     const now = this.#clock.now();
@@ -116,6 +134,7 @@ export class Heartbeat {
     // reply. When the deadline is later (timeout > interval), move the timer (issue 8 §1a).
     this.#lastInboundAt = now;
     this.#syncedInboundWall = this.#lastInboundWall;
+    this.#lastEvent = undefined;
     if (this.#timerDueAt > now + this.#interval) this.#arm(now);
     return latency;
   }
@@ -145,6 +164,13 @@ export class Heartbeat {
    * worst make one message look older (an early ping), never stall the heartbeat.
    */
   #syncInbound(now: number): void {
+    const event = this.#lastEvent;
+    if (event !== undefined) {
+      this.#lastEvent = undefined;
+      const at = this.#clock.eventTime!(event);
+      // Kept between the old value and now, like a wall stamp below.
+      if (at !== undefined && at === at) this.#lastInboundAt = Math.min(now, Math.max(this.#lastInboundAt, at));
+    }
     if (this.#lastInboundWall === this.#syncedInboundWall) return;
     this.#syncedInboundWall = this.#lastInboundWall;
     let at = this.#lastInboundWall - this.#wallOffset;
@@ -152,6 +178,20 @@ export class Heartbeat {
     // today's offset maps it.
     if (at > now) at = this.#lastInboundWall - (this.#wallNow() - now);
     this.#lastInboundAt = Math.min(now, Math.max(this.#lastInboundAt, at));
+  }
+
+  /**
+   * The first message of a socket says whether its event's stamp can stand in for the clock: a
+   * stamp that is on the clock's scale is at most now, and not long before (a busy page delays
+   * dispatch, which only costs this check). An engine stamping in epoch ms, or not at all, as
+   * `ws` does, keeps the clock read per message.
+   */
+  #checkStamp(event: SocketMessageEvent): boolean {
+    this.#checkEventTime = false;
+    const at = this.#clock.eventTime!(event);
+    const now = this.#clock.now();
+    // 1 ms over now: Firefox coarsens both clocks, not necessarily the same way.
+    return (this.#byEventTime = typeof at === 'number' && at <= now + 1 && at >= now - EVENT_STAMP_TRUST);
   }
 
   /** When the heartbeat next needs attention: a ping's deadline, or the end of the quiet interval. */

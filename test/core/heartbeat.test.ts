@@ -7,16 +7,43 @@ const INTERVAL = 1000;
 const TIMEOUT = 500;
 
 // The Heartbeat module alone, against a hand-driven clock: no socket, no connection.
+/**
+ * How inbound messages are stamped: `clock`, the heartbeat reads the clock per message (as with
+ * `ws`, whose events carry no stamp); `event`, each message's event carries its time on the
+ * clock's scale (a browser's `Event.timeStamp`), read through `clock.eventTime`.
+ */
+type Stamps = 'clock' | 'event';
+type StampedEvent = { data: unknown; timeStamp?: number };
+
 /** A clock whose time moves only when told; timers fire in order as it moves. */
-function manualClock() {
+function manualClock(stamps: Stamps = 'clock') {
   let now = 0;
   let wallOffset = 1_000_000;
   let nextId = 1;
   const timers = new Map<number, { at: number; callback: () => void }>();
   const clock = {
     operations: 0,
-    now: () => now,
-    wallNow: () => now + wallOffset,
+    /** Reads of now() and wallNow(): what a message costs when its event carries no stamp. */
+    reads: 0,
+    /** Reads of an event's stamp. */
+    stampReads: 0,
+    now: () => {
+      clock.reads++;
+      return now;
+    },
+    wallNow: () => {
+      clock.reads++;
+      return now + wallOffset;
+    },
+    eventTime:
+      stamps === 'event'
+        ? (event: StampedEvent) => {
+            clock.stampReads++;
+            return event.timeStamp;
+          }
+        : undefined,
+    /** An inbound message event made now, stamped as a browser stamps it. */
+    event: (data: unknown = 'm'): StampedEvent => (stamps === 'event' ? { data, timeStamp: now } : { data }),
     setTimeout(callback: () => void, ms: number) {
       clock.operations++;
       const id = nextId++;
@@ -53,14 +80,14 @@ function manualClock() {
   return clock;
 }
 
-function watched(interval: number, timeout: number) {
-  const clock = manualClock();
+function watched(interval: number, timeout: number, stamps: Stamps = 'clock') {
+  const clock = manualClock(stamps);
   const events: Array<{ type: 'ping' | 'dead'; at: number }> = [];
   let answer: 'at once' | 'never' = 'never';
   const heartbeat: Heartbeat = new Heartbeat(clock, {
     sendPing: () => {
       events.push({ type: 'ping', at: clock.now() });
-      if (answer === 'at once') heartbeat.inbound();
+      if (answer === 'at once') heartbeat.inbound(clock.event('pong'));
     },
     lineDead: () => events.push({ type: 'dead', at: clock.now() }),
   });
@@ -72,156 +99,242 @@ function watched(interval: number, timeout: number) {
     answer(how: 'at once' | 'never') {
       answer = how;
     },
+    /** An inbound message now: what the connection passes for each socket message. */
+    message: (data?: unknown) => heartbeat.inbound(clock.event(data)),
     pings: () => events.filter((e) => e.type === 'ping').map((e) => e.at),
     deaths: () => events.filter((e) => e.type === 'dead').map((e) => e.at),
   };
 }
 
-describe('Heartbeat (the module, a manual clock)', () => {
-  const grid: Array<[number, number]> = [
-    [1000, 500],
-    [1000, 1000],
-    [500, 2000],
-    [500, 10_000],
-    [1, 1],
-    [1, 1000],
-    [3_600_000, 7_200_000],
-    [60_000, 1],
-  ];
-  for (const [interval, timeout] of grid) {
-    it(`interval ${interval}, timeout ${timeout}: answered pings go out every interval; silence is dead interval + timeout after the last reply`, () => {
-      const t = watched(interval, timeout);
-      t.answer('at once');
-      t.clock.advance(5 * interval);
-      expect(t.pings()).to.deep.equal([1, 2, 3, 4, 5].map((n) => n * interval));
-      t.answer('never');
-      const lastReply = t.pings().at(-1)!;
-      t.clock.advance(interval + timeout + 10 * interval);
-      expect(t.deaths()).to.deep.equal([lastReply + interval + timeout]);
-      expect(t.clock.pending(), 'no timer after death').to.equal(0);
+for (const stamps of ['clock', 'event'] as const) {
+  describe(`Heartbeat (the module, a manual clock, ${stamps} stamps)`, () => {
+    const grid: Array<[number, number]> = [
+      [1000, 500],
+      [1000, 1000],
+      [500, 2000],
+      [500, 10_000],
+      [1, 1],
+      [1, 1000],
+      [3_600_000, 7_200_000],
+      [60_000, 1],
+    ];
+    for (const [interval, timeout] of grid) {
+      it(`interval ${interval}, timeout ${timeout}: answered pings go out every interval; silence is dead interval + timeout after the last reply`, () => {
+        const t = watched(interval, timeout, stamps);
+        t.answer('at once');
+        t.clock.advance(5 * interval);
+        expect(t.pings()).to.deep.equal([1, 2, 3, 4, 5].map((n) => n * interval));
+        t.answer('never');
+        const lastReply = t.pings().at(-1)!;
+        t.clock.advance(interval + timeout + 10 * interval);
+        expect(t.deaths()).to.deep.equal([lastReply + interval + timeout]);
+        expect(t.clock.pending(), 'no timer after death').to.equal(0);
+      });
+
+      it(`interval ${interval}, timeout ${timeout}: any message moves the next ping to interval after it, with no timer work per message`, () => {
+        const t = watched(interval, timeout, stamps);
+        t.clock.advance(interval / 2);
+        const before = t.clock.operations;
+        for (let i = 0; i < 100; i++) t.message();
+        expect(t.clock.operations, 'no timer work per message').to.equal(before);
+        t.clock.advance(interval / 2); // the timer wakes, sees the messages, waits on
+        expect(t.pings()).to.deep.equal([]);
+        t.clock.advance(interval / 2);
+        expect(t.pings()).to.deep.equal([1.5 * interval]);
+        const ops = t.clock.operations;
+        t.message(); // the reply
+        for (let i = 0; i < 100; i++) t.message();
+        // At most one move of the timer per round (a clear and a set), only when the deadline is later.
+        expect(t.clock.operations - ops).to.equal(timeout > interval ? 2 : 0);
+        t.clock.advance(interval);
+        expect(t.pings()).to.deep.equal([1.5 * interval, 2.5 * interval]);
+        expect(t.deaths()).to.deep.equal([]);
+      });
+    }
+
+    it('inbound() returns the round trip of the ping it answers, once; -1 otherwise', () => {
+      const t = watched(100, 50, stamps);
+      expect(t.message()).to.equal(-1);
+      t.clock.advance(100);
+      t.clock.advance(7);
+      expect(t.message()).to.equal(7);
+      expect(t.message()).to.equal(-1);
+      expect(t.heartbeat.heard).to.equal(true);
     });
 
-    it(`interval ${interval}, timeout ${timeout}: any message moves the next ping to interval after it, with no timer work per message`, () => {
-      const t = watched(interval, timeout);
-      t.clock.advance(interval / 2);
-      const before = t.clock.operations;
-      for (let i = 0; i < 100; i++) t.heartbeat.inbound();
-      expect(t.clock.operations, 'no timer work per message').to.equal(before);
-      t.clock.advance(interval / 2); // the timer wakes, sees the messages, waits on
-      expect(t.pings()).to.deep.equal([]);
-      t.clock.advance(interval / 2);
-      expect(t.pings()).to.deep.equal([1.5 * interval]);
-      const ops = t.clock.operations;
-      t.heartbeat.inbound(); // the reply
-      for (let i = 0; i < 100; i++) t.heartbeat.inbound();
-      // At most one move of the timer per round (a clear and a set), only when the deadline is later.
-      expect(t.clock.operations - ops).to.equal(timeout > interval ? 2 : 0);
-      t.clock.advance(interval);
-      expect(t.pings()).to.deep.equal([1.5 * interval, 2.5 * interval]);
+    it('a wall-clock step back or forward neither stalls nor fires the heartbeat', () => {
+      for (const step of [-3_600_000, 3_600_000]) {
+        const t = watched(1000, 500, stamps);
+        t.answer('at once');
+        t.clock.stepWall(step);
+        t.clock.advance(999);
+        expect(t.pings()).to.deep.equal([]);
+        t.clock.advance(1);
+        expect(t.pings()).to.deep.equal([1000]);
+        t.clock.advance(5000);
+        expect(t.pings()).to.deep.equal([1000, 2000, 3000, 4000, 5000, 6000]);
+        expect(t.deaths()).to.deep.equal([]);
+      }
+    });
+
+    it('a deadline that fires long after it was due (the machine slept) gives one fresh probe, not a death', () => {
+      const t = watched(1000, 500, stamps);
+      t.clock.advance(1000); // ping at 1000
+      t.clock.sleep(60_000);
+      t.clock.advance(500 + WAKE_LATENESS + 1, WAKE_LATENESS + 1);
       expect(t.deaths()).to.deep.equal([]);
+      expect(t.pings()).to.have.length(2);
+      const probeAt = t.pings()[1]!;
+      t.clock.advance(500);
+      expect(t.deaths()).to.deep.equal([probeAt + 500]);
+    });
+
+    it('the wake-up probe is given once: a late deadline after it is a death', () => {
+      const t = watched(1000, 500, stamps);
+      t.clock.advance(1000);
+      t.clock.advance(500 + WAKE_LATENESS + 1, WAKE_LATENESS + 1);
+      expect(t.pings()).to.have.length(2);
+      t.clock.advance(500 + WAKE_LATENESS + 1, WAKE_LATENESS + 1);
+      expect(t.deaths()).to.have.length(1);
+    });
+
+    it('probe() pings now with a fresh deadline, unless a ping is in flight; probeIfStale() only after interval of quiet', () => {
+      const t = watched(10_000, 500, stamps);
+      t.clock.advance(3000);
+      t.heartbeat.probeIfStale();
+      expect(t.pings()).to.deep.equal([]);
+      t.clock.sleep(60_000);
+      t.heartbeat.probeIfStale();
+      expect(t.pings()).to.deep.equal([3000]);
+      t.heartbeat.probe();
+      expect(t.pings()).to.deep.equal([3000]);
+      t.clock.advance(500);
+      expect(t.deaths()).to.deep.equal([3500]);
+    });
+
+    it('interval 0 is off: no timer, no ping, no probe; stop() leaves no timer', () => {
+      const t = watched(0, 500, stamps);
+      t.clock.advance(3_600_000);
+      t.heartbeat.probe();
+      expect(t.events).to.deep.equal([]);
+      expect(t.clock.pending()).to.equal(0);
+      const u = watched(1000, 500, stamps);
+      u.heartbeat.stop();
+      expect(u.clock.pending()).to.equal(0);
+      u.clock.advance(10_000);
+      expect(u.events).to.deep.equal([]);
+    });
+
+    it('timeout 0 pings every interval and never judges', () => {
+      const t = watched(1000, 0, stamps);
+      t.clock.advance(5000);
+      expect(t.pings()).to.deep.equal([1000, 2000, 3000, 4000, 5000]);
+      expect(t.deaths()).to.deep.equal([]);
+    });
+
+    it('configure() applies a new interval at once', () => {
+      const t = watched(10_000, 500, stamps);
+      t.clock.advance(100);
+      t.heartbeat.configure(200, 500);
+      t.clock.advance(100);
+      expect(t.pings()).to.deep.equal([200]);
+    });
+
+    it('a sendPing that throws is judged by the deadline, not the throw', () => {
+      const clock = manualClock(stamps);
+      const deaths: number[] = [];
+      const heartbeat = new Heartbeat(clock, {
+        sendPing: () => {
+          throw new Error('socket is closing');
+        },
+        lineDead: () => deaths.push(clock.now()),
+      });
+      heartbeat.start(1000, 500);
+      clock.advance(2000);
+      expect(deaths).to.deep.equal([1500]);
+    });
+  });
+}
+
+describe('Heartbeat: event stamps instead of a clock read per message', () => {
+  it('a message costs no clock read: the first one checks its stamp, the rest are kept, and the heartbeat reads one stamp when it wakes', () => {
+    const t = watched(1000, 500, 'event');
+    t.clock.advance(100);
+    t.message();
+    const reads = t.clock.reads;
+    const stampReads = t.clock.stampReads;
+    for (let i = 0; i < 1000; i++) t.message();
+    expect(t.clock.reads - reads, 'clock reads for 1000 messages').to.equal(0);
+    expect(t.clock.stampReads - stampReads, 'stamps read for 1000 messages').to.equal(0);
+    t.clock.advance(900); // the timer wakes at 1000 and reads the last stamp, 100
+    expect(t.clock.stampReads - stampReads).to.equal(1);
+    expect(t.pings()).to.deep.equal([]);
+    t.clock.advance(100);
+    expect(t.pings()).to.deep.equal([1100]);
+  });
+
+  for (const [interval, timeout, first] of [
+    [1000, 500, true],
+    [1000, 500, false],
+    [300, 900, true],
+    [300, 900, false],
+    [60_000, 1, false],
+  ] as const) {
+    it(`interval ${interval}, timeout ${timeout}: a message counts from its stamp, not from when the heartbeat reads it (${first ? "the socket's first message" : 'after others'})`, () => {
+      const t = watched(interval, timeout, 'event');
+      if (!first) {
+        t.clock.advance(1);
+        t.message();
+      }
+      const madeAt = interval / 2;
+      t.clock.advance(madeAt - t.clock.now());
+      const late = t.clock.event('made before a busy task');
+      // The page was busy: the event is dispatched a quarter interval after it was made.
+      t.clock.advance(interval / 4);
+      t.heartbeat.inbound(late);
+      t.clock.advance(madeAt + interval - t.clock.now() - 1);
+      expect(t.pings()).to.deep.equal([]);
+      t.clock.advance(1);
+      expect(t.pings()).to.deep.equal([madeAt + interval]);
+      // And silence after it is found interval + timeout after that stamp.
+      t.clock.advance(timeout);
+      expect(t.deaths()).to.deep.equal([madeAt + interval + timeout]);
     });
   }
 
-  it('inbound() returns the round trip of the ping it answers, once; -1 otherwise', () => {
-    const t = watched(100, 50);
-    expect(t.heartbeat.inbound()).to.equal(-1);
-    t.clock.advance(100);
-    t.clock.advance(7);
-    expect(t.heartbeat.inbound()).to.equal(7);
-    expect(t.heartbeat.inbound()).to.equal(-1);
-    expect(t.heartbeat.heard).to.equal(true);
-  });
-
-  it('a wall-clock step back or forward neither stalls nor fires the heartbeat', () => {
-    for (const step of [-3_600_000, 3_600_000]) {
-      const t = watched(1000, 500);
-      t.answer('at once');
-      t.clock.stepWall(step);
-      t.clock.advance(999);
-      expect(t.pings()).to.deep.equal([]);
-      t.clock.advance(1);
-      expect(t.pings()).to.deep.equal([1000]);
-      t.clock.advance(5000);
-      expect(t.pings()).to.deep.equal([1000, 2000, 3000, 4000, 5000, 6000]);
-      expect(t.deaths()).to.deep.equal([]);
-    }
-  });
-
-  it('a deadline that fires long after it was due (the machine slept) gives one fresh probe, not a death', () => {
-    const t = watched(1000, 500);
-    t.clock.advance(1000); // ping at 1000
-    t.clock.sleep(60_000);
-    t.clock.advance(500 + WAKE_LATENESS + 1, WAKE_LATENESS + 1);
-    expect(t.deaths()).to.deep.equal([]);
-    expect(t.pings()).to.have.length(2);
-    const probeAt = t.pings()[1]!;
-    t.clock.advance(500);
-    expect(t.deaths()).to.deep.equal([probeAt + 500]);
-  });
-
-  it('the wake-up probe is given once: a late deadline after it is a death', () => {
-    const t = watched(1000, 500);
-    t.clock.advance(1000);
-    t.clock.advance(500 + WAKE_LATENESS + 1, WAKE_LATENESS + 1);
-    expect(t.pings()).to.have.length(2);
-    t.clock.advance(500 + WAKE_LATENESS + 1, WAKE_LATENESS + 1);
-    expect(t.deaths()).to.have.length(1);
-  });
-
-  it('probe() pings now with a fresh deadline, unless a ping is in flight; probeIfStale() only after interval of quiet', () => {
-    const t = watched(10_000, 500);
-    t.clock.advance(3000);
-    t.heartbeat.probeIfStale();
-    expect(t.pings()).to.deep.equal([]);
-    t.clock.sleep(60_000);
-    t.heartbeat.probeIfStale();
-    expect(t.pings()).to.deep.equal([3000]);
-    t.heartbeat.probe();
-    expect(t.pings()).to.deep.equal([3000]);
-    t.clock.advance(500);
-    expect(t.deaths()).to.deep.equal([3500]);
-  });
-
-  it('interval 0 is off: no timer, no ping, no probe; stop() leaves no timer', () => {
-    const t = watched(0, 500);
-    t.clock.advance(3_600_000);
-    t.heartbeat.probe();
-    expect(t.events).to.deep.equal([]);
-    expect(t.clock.pending()).to.equal(0);
-    const u = watched(1000, 500);
-    u.heartbeat.stop();
-    expect(u.clock.pending()).to.equal(0);
-    u.clock.advance(10_000);
-    expect(u.events).to.deep.equal([]);
-  });
-
-  it('timeout 0 pings every interval and never judges', () => {
-    const t = watched(1000, 0);
-    t.clock.advance(5000);
-    expect(t.pings()).to.deep.equal([1000, 2000, 3000, 4000, 5000]);
-    expect(t.deaths()).to.deep.equal([]);
-  });
-
-  it('configure() applies a new interval at once', () => {
-    const t = watched(10_000, 500);
-    t.clock.advance(100);
-    t.heartbeat.configure(200, 500);
-    t.clock.advance(100);
-    expect(t.pings()).to.deep.equal([200]);
-  });
-
-  it('a sendPing that throws is judged by the deadline, not the throw', () => {
-    const clock = manualClock();
-    const deaths: number[] = [];
-    const heartbeat = new Heartbeat(clock, {
-      sendPing: () => {
-        throw new Error('socket is closing');
-      },
-      lineDead: () => deaths.push(clock.now()),
+  const untrusted: Array<[string, (now: number) => number | undefined]> = [
+    ['epoch ms (another clock)', (now) => 1_764_000_000_000 + now],
+    ['none (as ws makes them)', () => undefined],
+    ['long before now', (now) => now - 5_000],
+    ['NaN', () => NaN],
+  ];
+  for (const [what, stampOf] of untrusted) {
+    it(`stamps that are ${what} are not trusted: the clock is read per message and the timing holds`, () => {
+      const u = watched(1000, 500, 'event');
+      u.clock.advance(500);
+      const reads = u.clock.reads;
+      for (let i = 0; i < 10; i++) u.heartbeat.inbound({ data: 'm', timeStamp: stampOf(u.clock.now()) });
+      expect(u.clock.reads - reads, 'one clock read per message').to.be.at.least(10);
+      u.clock.advance(999);
+      expect(u.pings()).to.deep.equal([]);
+      u.clock.advance(1);
+      expect(u.pings()).to.deep.equal([1500]);
+      u.clock.advance(500);
+      expect(u.deaths()).to.deep.equal([2000]);
     });
-    heartbeat.start(1000, 500);
-    clock.advance(2000);
-    expect(deaths).to.deep.equal([1500]);
+  }
+
+  it('each start checks again: a socket whose events carry no stamp after one whose events did', () => {
+    const t = watched(1000, 500, 'event');
+    t.clock.advance(100);
+    t.message();
+    t.heartbeat.start(1000, 500);
+    t.clock.advance(400); // now 500, quiet since the start at 100
+    const reads = t.clock.reads;
+    for (let i = 0; i < 10; i++) t.heartbeat.inbound({ data: 'm' });
+    expect(t.clock.reads - reads).to.be.at.least(10);
+    t.clock.advance(1000);
+    expect(t.pings()).to.deep.equal([1500]);
   });
 });
 

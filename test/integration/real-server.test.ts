@@ -38,6 +38,58 @@ describe('<heartbeat-socket> against a real server', function () {
 
   const last = (log: Array<{ type: string; detail: any; at: number }>, type: string) => log.filter((e) => e.type === type).at(-1);
 
+  // The heartbeat keeps each message's event and reads its timeStamp only when it wakes
+  // (heartbeat.ts), which holds only if this engine stamps WebSocket message events on
+  // performance.now()'s scale. If it does not, the heartbeat falls back to a clock read per
+  // message: still correct, but this test fails so the change of engine is seen.
+  it("message events carry a stamp on performance.now()'s scale, and the heartbeat reads no clock per message", async () => {
+    const tag = newTag();
+    const el = document.createElement('heartbeat-socket');
+    el.setAttribute('url', wsUrl(info, tag));
+    el.setAttribute('interval', '10000');
+    el.setAttribute('timeout', '5000');
+    let received = 0;
+    el.addEventListener('message', () => received++);
+    document.body.append(el);
+    track(el);
+    await waitUntil(() => el.status === 'open', 'never opened', { timeout: 5000 });
+    const socket = el.connection.socket as WebSocket;
+    const lags: number[] = [];
+    const measureLag = (event: MessageEvent) => lags.push(performance.now() - event.timeStamp);
+    socket.addEventListener('message', measureLag);
+    for (let i = 0; i < 20; i++) el.send(`stamp ${i}`);
+    await waitUntil(() => received >= 20, `${received} of 20 echoes`, { timeout: 5000 });
+    socket.removeEventListener('message', measureLag);
+    // Made before dispatch, on the same clock: not after now, and not long before.
+    expect(Math.min(...lags), `lags ${lags.join(', ')}`).to.be.at.least(-1);
+    expect(Math.max(...lags), `lags ${lags.join(', ')}`).to.be.below(1000);
+
+    const COUNT = 300;
+    let reads = 0;
+    const dateNow = Date.now;
+    const perfNow = performance.now;
+    Date.now = () => (reads++, dateNow.call(Date));
+    performance.now = () => (reads++, perfNow.call(performance));
+    let done = false;
+    try {
+      const until = received + COUNT;
+      const arrived = new Promise<void>((resolve) =>
+        el.addEventListener('message', () => {
+          if (received >= until && !done) resolve();
+        }),
+      );
+      for (let i = 0; i < COUNT; i++) el.send(`m${i}`);
+      await Promise.race([arrived, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    } finally {
+      done = true;
+      Date.now = dateNow;
+      performance.now = perfNow;
+    }
+    expect(received, 'every echo arrived').to.be.at.least(20 + COUNT);
+    // A clock read per message would be 300 or more; what is left is the runner's own.
+    expect(reads, `clock reads while ${COUNT} messages were dispatched`).to.be.below(COUNT / 10);
+  });
+
   it('opens, echoes, and measures heartbeat latency', async () => {
     const tag = newTag();
     const { el, log } = await make({ url: wsUrl(info, tag), interval: '200', timeout: '1000' });
