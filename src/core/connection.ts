@@ -50,7 +50,7 @@ const isActive = (status: ConnectionStatus): boolean =>
  * first, which ends both, so two sockets or a stray timer cannot exist whatever the order of calls.
  */
 export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstructor<HeartbeatEventMap>) {
-  #options: ResolvedOptions = { ...DEFAULTS };
+  #options: ResolvedOptions;
   #status: ConnectionStatus = ConnectionStatus.Idle;
   /** Bumped on every status change: an event sequence stops if a listener changed the status. */
   #generation = 0;
@@ -165,10 +165,7 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
       if (!this.#hasUrl()) this.#stop(ConnectionStatus.Idle, { code: CloseCode.Normal, reason: 'url removed' });
       // A new provider applies from the next attempt; a new url switches over now.
       else if (next.url === previous.url) return;
-      else if (this.#status !== ConnectionStatus.Idle && this.#status !== ConnectionStatus.Closed) {
-        this.#resetRetries();
-        this.#switchSocket('url changed');
-      }
+      else if (this.#status !== ConnectionStatus.Idle && this.#status !== ConnectionStatus.Closed) this.#switchSocket('url changed');
       return;
     }
     this.#heartbeat.configure(next.interval, next.timeout);
@@ -184,7 +181,6 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
 
   /** Drops the current socket, if any, and connects now with the backoff reset. */
   reconnect(): void {
-    this.#resetRetries();
     this.#switchSocket('reconnect');
   }
 
@@ -276,8 +272,9 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
     this.#leave(ending, enter, wasClean);
   }
 
-  /** Replaces the current socket, if any, by a new attempt now. */
+  /** Replaces the current socket, if any, by a new attempt now, with the backoff reset. */
   #switchSocket(reason: string): void {
+    this.#resetRetries();
     if (this.#lacksUrl()) return;
     // The status moves first, so a `close` listener already reads the new one.
     this.#leave({ code: CloseCode.Normal, reason }, () => this.#connect());
