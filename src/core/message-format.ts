@@ -28,7 +28,7 @@ export class UnsendableValue {
  */
 export function encodeOutbound(format: MessageFormat, data: unknown): SocketData | UnsendableValue {
   if (isSocketData(data)) return data;
-  if (format !== 'json') return new UnsendableValue(`send(): ${data === null ? 'null' : typeof data} is not text or binary; use format="json"`);
+  if (format !== 'json') return new UnsendableValue(`send(): ${data === null ? 'null' : typeof data} needs format="json"`);
   let text: string | undefined;
   let cause: unknown;
   try {
