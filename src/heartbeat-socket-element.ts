@@ -34,39 +34,41 @@ export { ConnectionStatus, HeartbeatConnection };
 
 /**
  * Attribute text → number. Anything that is not a plain number is passed on as the original
- * text, so the core can reject it by name ("interval \"abc\" is not valid") and use the default.
+ * text, so the core can reject it by name ("interval \"abc\"") and use the default.
  */
 const numberAttribute: PropertyDeclaration = {
-  converter: {
-    fromAttribute(value: string | null): number | string | undefined {
-      if (value === null) return undefined;
-      const number = value.trim() === '' ? NaN : Number(value);
-      return Number.isNaN(number) ? value : number;
-    },
-    toAttribute: (value: unknown) => value,
+  converter: (value) => {
+    if (value === null) return undefined;
+    const number = value.trim() === '' ? NaN : Number(value);
+    return Number.isNaN(number) ? value : number;
   },
 };
+// Text as is: Lit's default converter, which needs no `type`.
+const textAttribute: PropertyDeclaration = {};
 
-/** The element's settings: each property maps to the core option of the same name. */
+/**
+ * The element's settings: each property maps to the core option of the same name, and to the
+ * attribute of that name in kebab case (`reconnectMaxDelay` ↔ `reconnect-max-delay`).
+ */
 const OPTION_PROPERTIES = {
-  url: { type: String },
+  url: textAttribute,
   interval: numberAttribute,
   timeout: numberAttribute,
-  pingMessage: { type: String, attribute: 'ping-message' },
-  pongMessage: { type: String, attribute: 'pong-message' },
-  protocols: { type: String },
-  reconnectDelay: { ...numberAttribute, attribute: 'reconnect-delay' },
-  reconnectMaxDelay: { ...numberAttribute, attribute: 'reconnect-max-delay' },
-  maxRetries: { ...numberAttribute, attribute: 'max-retries' },
-  connectTimeout: { ...numberAttribute, attribute: 'connect-timeout' },
-  format: { type: String },
-  queueLimit: { ...numberAttribute, attribute: 'queue-limit' },
-  binaryType: { type: String, attribute: 'binary-type' },
+  pingMessage: textAttribute,
+  pongMessage: textAttribute,
+  protocols: textAttribute,
+  reconnectDelay: numberAttribute,
+  reconnectMaxDelay: numberAttribute,
+  maxRetries: numberAttribute,
+  connectTimeout: numberAttribute,
+  format: textAttribute,
+  queueLimit: numberAttribute,
+  binaryType: textAttribute,
   urlProvider: { attribute: false },
   // Close codes (issue 8 §2): attribute text like "1008, 4403"; as properties also arrays.
-  fatalCloseCodes: { attribute: 'fatal-close-codes' },
-  refreshCloseCodes: { attribute: 'refresh-close-codes' },
-  retryLaterCloseCodes: { attribute: 'retry-later-close-codes' },
+  fatalCloseCodes: textAttribute,
+  refreshCloseCodes: textAttribute,
+  retryLaterCloseCodes: textAttribute,
   batch: numberAttribute,
 } satisfies Record<string, PropertyDeclaration>;
 
@@ -137,28 +139,14 @@ type ShareSeat = Pick<ShareSession, 'status' | 'queuedCount' | 'send' | 'close' 
  * @fires {CustomEvent<HeartbeatDetail>} heartbeat - a ping was answered; `latency` in ms.
  */
 export class HeartbeatSocketElement extends ReactiveElement {
-  static override properties = { ...OPTION_PROPERTIES, share: { type: String } };
+  static override properties = Object.fromEntries(
+    Object.entries({ ...OPTION_PROPERTIES, share: textAttribute }).map(([name, declaration]) => [
+      name,
+      { attribute: name.replace(/[A-Z]/g, '-$&').toLowerCase(), ...declaration },
+    ]),
+  );
 
-  static override styles = css`
-    :host {
-      display: block;
-    }
-    :host([hidden]) {
-      display: none;
-    }
-    /* Per-status slots: each shows its content only in its own status. */
-    slot[name] {
-      display: none;
-    }
-    :host([status='idle']) slot[name='idle'],
-    :host([status='connecting']) slot[name='connecting'],
-    :host([status='open']) slot[name='open'],
-    :host([status='reconnecting']) slot[name='reconnecting'],
-    :host([status='closed']) slot[name='closed'],
-    :host([status='failed']) slot[name='failed'] {
-      display: contents;
-    }
-  `;
+  static override styles = css`:host{display:block}:host([hidden]){display:none}`;
 
   /** `ws(s)://`, `http(s)://` or relative; changing it switches to the new url, one socket at most. */
   declare url: string | undefined;
@@ -197,6 +185,11 @@ export class HeartbeatSocketElement extends ReactiveElement {
   readonly #applied = new Map<OptionProperty, unknown>();
 
   #internals: ElementInternals | undefined;
+  /**
+   * The per-status slot, named after the current status: only the children of that status are
+   * assigned to it, so the others are not rendered.
+   */
+  #statusSlot: HTMLSlotElement | undefined;
   /** Closed because it left the document (not by `close()`): re-inserting it connects again. */
   #closedByRemoval = false;
   #removalCheck: ReturnType<typeof setTimeout> | undefined;
@@ -284,11 +277,7 @@ export class HeartbeatSocketElement extends ReactiveElement {
   /** Drops the current socket, if any, and connects now with the backoff reset. */
   reconnect(): void {
     if (!this.isConnected) {
-      this.dispatchEvent(
-        new CustomEvent('error', {
-          detail: { code: 'not-connected', message: 'reconnect(): the element is not in a document' },
-        }),
-      );
+      this.dispatchEvent(new CustomEvent('error', { detail: { code: 'not-connected', message: 'reconnect(): not in a document' } }));
       return;
     }
     this.#closedByRemoval = false;
@@ -305,6 +294,8 @@ export class HeartbeatSocketElement extends ReactiveElement {
     clearTimeout(this.#removalCheck);
     this.#removalCheck = undefined;
     this.setAttribute('status', this.status);
+    // super.connectedCallback() made the render root, and with it the slot.
+    this.#statusSlot!.name = this.status;
     if (this.hasUpdated) this.#startIfReady(false);
   }
 
@@ -316,17 +307,10 @@ export class HeartbeatSocketElement extends ReactiveElement {
     this.#removalCheck = setTimeout(() => {
       this.#removalCheck = undefined;
       if (this.isConnected) return;
-      const share = this.#share;
-      if (share) {
-        if (share.status !== ConnectionStatus.Closed) {
-          share.close(1000, 'element removed');
-          this.#closedByRemoval = true;
-        }
-        return;
-      }
-      const status = this.#connection.status;
-      if (status !== ConnectionStatus.Idle && status !== ConnectionStatus.Closed) {
-        this.#connection.close(1000, 'element removed');
+      // A sharing seat is closed even while idle (the placeholder, while the sharing code loads).
+      const seat = this.#share ?? this.#connection;
+      if (seat.status !== ConnectionStatus.Closed && (this.#share || seat.status !== ConnectionStatus.Idle)) {
+        seat.close(1000, 'element removed');
         this.#closedByRemoval = true;
       }
     });
@@ -347,12 +331,10 @@ export class HeartbeatSocketElement extends ReactiveElement {
 
   protected override createRenderRoot(): HTMLElement | DocumentFragment {
     const root = super.createRenderRoot();
-    // The per-status slots come first, so a status banner sits above the element's content.
-    for (const name of [...Object.values(ConnectionStatus), '']) {
-      const slot = document.createElement('slot');
-      if (name) slot.name = name;
-      root.append(slot);
-    }
+    // The status slot comes first, so a status banner sits above the element's content.
+    const slot = (this.#statusSlot = document.createElement('slot'));
+    slot.name = this.status;
+    root.append(slot, document.createElement('slot'));
     return root;
   }
 
@@ -454,6 +436,7 @@ export class HeartbeatSocketElement extends ReactiveElement {
     // setAttribute in the constructor is forbidden for created elements; the first
     // connectedCallback writes the initial value.
     if (this.isConnected || this.hasAttribute('status')) this.setAttribute('status', status);
+    if (this.#statusSlot) this.#statusSlot.name = status;
     const states = this.#internals?.states;
     if (states) {
       states.delete(previous);

@@ -115,3 +115,50 @@ export async function benchSize({ root }) {
   const breakdown = await coreBreakdown(root);
   return { standalone, core, entry, share, lit, coreModules: modules, breakdown };
 }
+
+/**
+ * What stands between the sizes and their budgets: the core bundle with every string and template
+ * literal emptied (the code alone; error texts, but also event names, error codes and option
+ * names, which are public), and the bytes of its export statement (public names too).
+ */
+export async function sizeFloors(root) {
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ['src/core/index.ts'],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  const text = result.outputFiles[0].text;
+  const emptied = text.replace(/"(?:[^"\\\n]|\\.)*"/g, '""').replace(/`(?:[^`\\]|\\.)*`/g, '``');
+  const withoutExports = text.replace(/export\{[^}]*\};?\s*$/, '');
+  const reactiveElement = await minified(root, {
+    stdin: { contents: "export { ReactiveElement, css } from '@lit/reactive-element';", resolveDir: root, loader: 'js' },
+  });
+  return {
+    core: gzip(text),
+    coreWithoutLiterals: gzip(emptied),
+    coreExportStatement: gzip(text) - gzip(withoutExports),
+    reactiveElement,
+  };
+}
+
+// `node bench/figures/size.mjs`: the size figures with the per-module breakdown of the core and of
+// the bundler entry, and the floors above; `npm run build` first for the standalone file.
+if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url).pathname) {
+  const root = path.resolve(new URL('../..', import.meta.url).pathname);
+  const LIT = ['lit', 'lit/*', '@lit/reactive-element', '@lit/reactive-element/*'];
+  const b = (n) => `${n.toLocaleString('en-US')} B`;
+  const s = await benchSize({ root });
+  const floors = await sizeFloors(root);
+  // The entry without the sharing chunk (loaded by import()), so each module's share is of what loads.
+  const entry = await coreBreakdown(root, 'src/index.ts', [...LIT, './share/index.js']);
+  console.log(`standalone ${b(s.standalone.gzip)} (Lit's ReactiveElement and css alone: ${b(floors.reactiveElement.gzip)})`);
+  console.log(`bundler entry ${b(s.entry.gzip)}; without code splitting (the sharing code left out, so no chunk boundary and no cross-chunk import and export lists) ${b(entry.totalGzip)}, by module: ${entry.modules.filter((m) => !m.module.startsWith('core/')).map((m) => `${m.module} ${b(m.gzipShare)}`).join(' · ')} · core ${b(entry.modules.filter((m) => m.module.startsWith('core/')).reduce((n, m) => n + m.gzipShare, 0))}`);
+  console.log(`core ${b(s.core.gzip)}; by module: ${s.breakdown.modules.map((m) => `${m.module.replace(/^core\//, '')} ${b(m.gzipShare)}`).join(' · ')}`);
+  console.log(`core with every string literal emptied ${b(floors.coreWithoutLiterals)}; its export statement ${b(floors.coreExportStatement)}`);
+  console.log(`sharing chunk: standalone ${b(s.share.standaloneChunk.gzip)}, bundler ${b(s.share.entryLazy.gzip)}`);
+}

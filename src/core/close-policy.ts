@@ -68,31 +68,9 @@ export function closeAction(code: number, policy: ClosePolicy): CloseAction {
   return 'retry';
 }
 
-const CODE_NAMES: Record<number, string> = {
-  1001: 'going away',
-  1002: 'protocol error',
-  1003: 'unsupported data',
-  1007: 'invalid payload',
-  1008: 'policy violation',
-  1009: 'message too big',
-  1010: 'missing extension',
-  1011: 'internal error',
-  1012: 'service restart',
-  1013: 'try again later',
-  1014: 'bad gateway',
-};
-
-/** `1008 (policy violation)`, for messages. */
-export function describeCloseCode(code: number): string {
-  const name = CODE_NAMES[code];
-  return name ? `${code} (${name})` : String(code);
-}
-
 /** A message for a `server-rejected` error. */
 export function rejectionMessage(code: number, reason: string, afterRefresh: boolean): string {
-  const again = afterRefresh ? ' again after a fresh url' : '';
-  const quoted = reason ? `: "${reason}"` : '';
-  return `the server closed with ${describeCloseCode(code)}${again}${quoted}; not retried`;
+  return `server closed with ${code}${afterRefresh ? ' again after a fresh url' : ''}${reason && `: "${reason}"`}; not retried`;
 }
 
 /** How we end a socket: its close code and reason. */
@@ -109,11 +87,11 @@ export interface SocketEnding {
 export function checkOwnClose(code: number, reason: unknown, report: (error: ErrorDetail) => void): SocketEnding {
   let ending: SocketEnding = { code, reason: String(reason) };
   if (!(code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999))) {
-    report({ code: 'invalid-close', message: `close(): code ${String(code)} is not 1000 or 3000–4999; using 1000`, data: code });
+    report({ code: 'invalid-close', message: `close(): code ${code} is not 1000 or 3000-4999`, data: code });
     ending = { code: 1000, reason: ending.reason };
   }
   if (utf8Length(ending.reason) > 123) {
-    report({ code: 'invalid-close', message: 'close(): reason over 123 bytes; left out', data: reason });
+    report({ code: 'invalid-close', message: 'close(): reason over 123 bytes', data: reason });
     ending = { code: ending.code, reason: '' };
   }
   return ending;

@@ -50,7 +50,7 @@ const isActive = (status: ConnectionStatus): boolean =>
  * first, which ends both, so two sockets or a stray timer cannot exist whatever the order of calls.
  */
 export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstructor<HeartbeatEventMap>) {
-  #options: ResolvedOptions = { ...DEFAULTS };
+  #options: ResolvedOptions;
   #status: ConnectionStatus = ConnectionStatus.Idle;
   /** Bumped on every status change: an event sequence stops if a listener changed the status. */
   #generation = 0;
@@ -165,10 +165,7 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
       if (!this.#hasUrl()) this.#stop(ConnectionStatus.Idle, { code: CloseCode.Normal, reason: 'url removed' });
       // A new provider applies from the next attempt; a new url switches over now.
       else if (next.url === previous.url) return;
-      else if (this.#status !== ConnectionStatus.Idle && this.#status !== ConnectionStatus.Closed) {
-        this.#resetRetries();
-        this.#switchSocket('url changed');
-      }
+      else if (this.#status !== ConnectionStatus.Idle && this.#status !== ConnectionStatus.Closed) this.#switchSocket('url changed');
       return;
     }
     this.#heartbeat.configure(next.interval, next.timeout);
@@ -177,17 +174,13 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
   /** Connects if not already connecting or connected. */
   start(): void {
     if (isActive(this.#status)) return;
-    if (!this.#hasUrl()) {
-      this.#emit('error', { code: 'invalid-url', message: 'start(): no url to connect to' });
-      return;
-    }
+    if (this.#lacksUrl()) return;
     this.#resetRetries();
     this.#connect();
   }
 
   /** Drops the current socket, if any, and connects now with the backoff reset. */
   reconnect(): void {
-    this.#resetRetries();
     this.#switchSocket('reconnect');
   }
 
@@ -249,11 +242,11 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
     return generation === this.#generation;
   }
 
-  /** Ends the current socket (see SocketSlot.release) and timer. */
-  #release(ending: SocketEnding, deliberate = false, closeWait = CLOSE_HANDSHAKE_WAIT): void {
+  /** Ends the current socket and timer; with `closeWait` (on purpose), the next attempt waits that long for its end (see SocketSlot.release). */
+  #release(ending: SocketEnding, closeWait?: number): void {
     this.#timer.clear();
     this.#heartbeat.stop();
-    this.#slot.release(ending, deliberate ? closeWait : undefined);
+    this.#slot.release(ending, closeWait);
   }
 
   /**
@@ -264,7 +257,7 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
   #leave(ending: SocketEnding, enter: () => number, wasClean?: boolean): void {
     const socket = this.#slot.current;
     const clean = wasClean ?? socket?.readyState === SOCKET_OPEN;
-    this.#release(ending, true);
+    this.#release(ending, CLOSE_HANDSHAKE_WAIT);
     this.#openedAt = undefined;
     const generation = enter();
     if (socket && this.#current(generation)) {
@@ -279,12 +272,10 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
     this.#leave(ending, enter, wasClean);
   }
 
-  /** Replaces the current socket, if any, by a new attempt now. */
+  /** Replaces the current socket, if any, by a new attempt now, with the backoff reset. */
   #switchSocket(reason: string): void {
-    if (!this.#hasUrl()) {
-      this.#emit('error', { code: 'invalid-url', message: 'no url to connect to' });
-      return;
-    }
+    this.#resetRetries();
+    if (this.#lacksUrl()) return;
     // The status moves first, so a `close` listener already reads the new one.
     this.#leave({ code: CloseCode.Normal, reason }, () => this.#connect());
   }
@@ -296,6 +287,13 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
 
   #hasUrl(): boolean {
     return this.#options.url !== '' || this.#options.urlProvider !== null;
+  }
+
+  /** No url and no url provider: says so (an `invalid-url` error) and returns true. */
+  #lacksUrl(): boolean {
+    if (this.#hasUrl()) return false;
+    this.#emit('error', { code: 'invalid-url', message: 'no url or urlProvider' });
+    return true;
   }
 
   // ---- connecting -------------------------------------------------------------------------
@@ -321,16 +319,16 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
     return this.#generation;
   }
 
-  /** Asks the url provider first, if there is one, then opens the socket. */
+  /** Arms the handshake deadline, then asks the url provider first, if there is one, and opens the socket. */
   #connectNow(): void {
     this.#slot.closing.whenClosed(undefined);
-    const provider = this.#options.urlProvider;
+    const { urlProvider: provider, connectTimeout } = this.#options;
+    // The deadline covers the provider too: a token service that hangs is a failed attempt.
+    if (connectTimeout > 0) this.#timer.set(() => this.#handleConnectTimeout(), connectTimeout);
     if (!provider) {
       this.#openSocket({ url: this.#options.url, protocols: this.#options.protocols });
       return;
     }
-    // The handshake deadline covers the provider too: a token service that hangs is a failed attempt.
-    if (this.#options.connectTimeout > 0) this.#timer.set(() => this.#handleConnectTimeout(), this.#options.connectTimeout);
     const generation = this.#setStatus(ConnectionStatus.Connecting);
     if (!this.#current(generation)) return;
     const context = { attempt: this.#backoff.retries, refresh: this.#refreshAsked };
@@ -357,9 +355,6 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
       return;
     }
     this.#slot.hold(made.socket);
-    if (this.#options.connectTimeout > 0 && !this.#timer.pending) {
-      this.#timer.set(() => this.#handleConnectTimeout(), this.#options.connectTimeout);
-    }
     this.#setStatus(ConnectionStatus.Connecting);
   }
 
@@ -379,7 +374,7 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
     // Queued messages go first, in order, before anything a listener of `open` sends.
     const failure = this.#queue.flush((data) => sendData(socket, data));
     if (failure) {
-      const message = `queued message could not be sent: ${errorMessage(failure.cause)}`;
+      const message = `queued send failed: ${errorMessage(failure.cause)}`;
       this.#emit('error', { code: 'send-failed', message, cause: failure.cause, data: failure.data });
     }
     this.#heartbeat.start(this.#options.interval, this.#options.timeout);
@@ -389,7 +384,7 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
 
   #handleConnectTimeout(): void {
     if (!this.#slot.current) {
-      this.#providerFailed(`no answer within connectTimeout (${this.#options.connectTimeout} ms)`);
+      this.#providerFailed(`no answer in connectTimeout ${this.#options.connectTimeout} ms`);
       return;
     }
     const ending = { code: CloseCode.ConnectTimeout, reason: 'connect timeout' };
@@ -421,8 +416,8 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
 
   /** No reply in time: end the socket without waiting for its close handshake, retry at once. */
   #declareDead(): void {
-    const ending = { code: CloseCode.HeartbeatTimeout, reason: `heartbeat timeout: no message within ${this.#options.timeout} ms of a ping` };
-    this.#release(ending, true, DEAD_SOCKET_CLOSE_WAIT);
+    const ending = { code: CloseCode.HeartbeatTimeout, reason: `heartbeat timeout (${this.#options.timeout} ms)` };
+    this.#release(ending, DEAD_SOCKET_CLOSE_WAIT);
     this.#lose({ ...ending, wasClean: false }, 'heartbeat-death');
   }
 
@@ -441,8 +436,7 @@ export class HeartbeatConnection extends (EventTarget as TypedEventTargetConstru
     const offline = !this.#page.isOnline();
     const retry = this.#backoff.next({ kind, healthy, offline }, this.#options, this.#env.random);
     if (!retry) {
-      const retries = this.#backoff.retries;
-      this.#fail({ code: 'retries-exhausted', message: `gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'}` }, ended);
+      this.#fail({ code: 'retries-exhausted', message: `gave up: maxRetries ${this.#options.maxRetries}` }, ended);
       return;
     }
     this.#timer.set(() => this.#connect(), retry.delay);

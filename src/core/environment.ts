@@ -55,10 +55,6 @@ export class Timer {
     this.#clock = clock;
   }
 
-  get pending(): boolean {
-    return this.#handle !== undefined;
-  }
-
   set(callback: () => void, ms: number): void {
     this.clear();
     const fire = (): void => {

@@ -28,18 +28,15 @@ export class UnsendableValue {
  */
 export function encodeOutbound(format: MessageFormat, data: unknown): SocketData | UnsendableValue {
   if (isSocketData(data)) return data;
-  if (format !== 'json') {
-    return new UnsendableValue(
-      `send(): ${data === null ? 'null' : typeof data} is not a string, ArrayBuffer, view or Blob (format="json" sends values)`,
-    );
-  }
+  if (format !== 'json') return new UnsendableValue(`send(): ${data === null ? 'null' : typeof data} needs format="json"`);
   let text: string | undefined;
+  let cause: unknown;
   try {
     text = JSON.stringify(data);
-  } catch (cause) {
-    return new UnsendableValue(`send(): value cannot be JSON-stringified: ${errorMessage(cause)}`, cause);
+  } catch (error) {
+    cause = error;
   }
-  return text === undefined ? new UnsendableValue(`send(): ${typeof data} cannot be JSON-stringified`) : text;
+  return text ?? new UnsendableValue(`send(): ${typeof data} cannot be JSON-stringified${cause === undefined ? '' : `: ${errorMessage(cause)}`}`, cause);
 }
 
 /**

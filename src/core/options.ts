@@ -129,39 +129,50 @@ export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
  */
 export const MIN_RECONNECT_CAP = 1_000;
 
-const isTime = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-const isCount = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
-const TIME = [isTime, 'a number of ms, 0 or more'] as const;
-// A backoff time of 0 would retry in a tight loop: the one guard is here, on invalid input.
-const BACKOFF_TIME = [(v: unknown) => isTime(v) && (v as number) > 0, 'a number of ms above 0'] as const;
-const COUNT = [isCount, 'a whole number, 0 or more'] as const;
+/** What an option accepts: its resolved value, or `undefined` when invalid; and how to say what it expects. */
+type Rule = readonly [resolve: (value: unknown) => unknown, expected: string];
 
-/** What each validated option accepts, and how to say so when it is not. */
-const RULES: Partial<Record<keyof ResolvedOptions, readonly [(value: unknown) => boolean, string]>> = {
+// "500" from a framework that passes attribute text as a property is still 500.
+const toNumber = (value: unknown): unknown => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value);
+// A backoff time of 0 would retry in a tight loop: the one guard is here, on invalid input.
+const ms =
+  (aboveZero?: boolean) =>
+  (input: unknown): unknown => {
+    const value = toNumber(input);
+    return typeof value === 'number' && (aboveZero ? value > 0 : value >= 0) && value < Infinity ? value : undefined;
+  };
+const count = (input: unknown): unknown => {
+  const value = toNumber(input);
+  return Number.isInteger(value) && (value as number) >= 0 ? value : undefined;
+};
+const oneOf = (...values: unknown[]): Rule => [(value) => (values.includes(value) ? value : undefined), values.join(' or ')];
+
+const TIME: Rule = [ms(), 'ms >= 0'];
+const BACKOFF_TIME: Rule = [ms(true), 'ms > 0'];
+const COUNT: Rule = [count, 'an integer >= 0'];
+const CLOSE_CODES: Rule = [parseCloseCodes, 'codes 1001-4999 but 1005/1006/1015'];
+
+/** The one validation table: every option not named here (url, protocols, the ping and pong texts) takes any value. */
+const RULES: Partial<Record<keyof ResolvedOptions, Rule>> = {
   interval: TIME,
   timeout: TIME,
   reconnectDelay: BACKOFF_TIME,
   reconnectMaxDelay: BACKOFF_TIME,
   connectTimeout: TIME,
   healthyAfter: TIME,
-  maxRetries: [(v) => v === Infinity || isCount(v), COUNT[1]],
+  maxRetries: [(value) => (toNumber(value) === Infinity ? Infinity : count(value)), COUNT[1]],
   queueLimit: COUNT,
-  format: [(v) => v === 'text' || v === 'json', '"text" or "json"'],
-  binaryType: [(v) => v === 'blob' || v === 'arraybuffer', '"blob" or "arraybuffer"'],
-  urlProvider: [(v) => typeof v === 'function', 'a function'],
-  batch: [(v) => v === 'none' || v === 'frame' || isTime(v), 'a number of ms, "frame" or "none"'],
-};
-
-/** Options given as text or lists that are turned into their resolved form first; `undefined` = invalid. */
-const CLOSE_CODES = 'close codes 1001–4999 but 1005, 1006, 1015 (array or list)';
-const PARSERS: Partial<Record<keyof ResolvedOptions, readonly [(value: unknown) => unknown, string]>> = {
-  fatalCloseCodes: [parseCloseCodes, CLOSE_CODES],
-  refreshCloseCodes: [parseCloseCodes, CLOSE_CODES],
-  retryLaterCloseCodes: [parseCloseCodes, CLOSE_CODES],
+  format: oneOf('text', 'json'),
+  binaryType: oneOf('blob', 'arraybuffer'),
+  urlProvider: [(value) => (typeof value === 'function' ? value : undefined), 'a function'],
+  fatalCloseCodes: CLOSE_CODES,
+  refreshCloseCodes: CLOSE_CODES,
+  retryLaterCloseCodes: CLOSE_CODES,
+  batch: [(value) => (value === 'none' || value === 'frame' ? value : TIME[0](value)), 'frame, none or ms >= 0'],
 };
 
 function describe(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  if (Array.isArray(value)) return `[${value.map(describe)}]`;
   return typeof value === 'string' ? `"${value}"` : String(value);
 }
 
@@ -179,24 +190,13 @@ export function resolveOptions(
   for (const key of Object.keys(input) as Array<keyof ResolvedOptions>) {
     if (!(key in DEFAULTS)) continue;
     const rule = RULES[key];
-    let value: unknown = input[key];
-    // "500" from a framework that passes attribute text as a property is still 500.
-    if (typeof value === 'string' && rule?.[1].startsWith('a ') && value.trim() !== '' && !Number.isNaN(Number(value))) {
-      value = Number(value);
+    const value: unknown = input[key];
+    let resolved = value == null ? DEFAULTS[key] : !rule ? (key === 'url' ? String(value) : value) : rule[0](value);
+    if (resolved === undefined) {
+      report({ code: 'invalid-option', message: `${key} ${describe(value)}: expected ${rule![1]}`, data: value });
+      resolved = DEFAULTS[key];
     }
-    const parser = PARSERS[key];
-    const parsed = parser && value != null ? parser[0](value) : value;
-    if (value == null) next[key] = DEFAULTS[key];
-    else if (parser ? parsed !== undefined : !rule || rule[0](value)) next[key] = key === 'url' ? String(value) : parsed;
-    else {
-      const fallback = key === 'maxRetries' ? 'no limit' : describe(DEFAULTS[key]);
-      report({
-        code: 'invalid-option',
-        message: `${key} ${describe(value)} is not valid (expected ${(parser ?? rule)![1]}); using ${fallback}`,
-        data: value,
-      });
-      next[key] = DEFAULTS[key];
-    }
+    next[key] = resolved;
   }
   return next as unknown as ResolvedOptions;
 }

@@ -26,23 +26,16 @@ export function createSocket(
   env: Pick<HeartbeatEnvironment, 'WebSocket' | 'baseURI'>,
   binaryType: string,
 ): { socket: SocketLike } | { error: ErrorDetail } {
-  let url: string;
   try {
-    url = resolveSocketUrl(target.url, (env.baseURI ?? defaultBaseURI)());
-  } catch (cause) {
-    return { error: { code: 'invalid-url', message: errorMessage(cause), cause, data: target.url } };
-  }
-  const Socket = env.WebSocket ?? globalWebSocket();
-  if (!Socket) {
-    return { error: { code: 'no-websocket', message: 'no WebSocket here: pass environment.WebSocket (e.g. ws)' } };
-  }
-  try {
+    const url = resolveSocketUrl(target.url, (env.baseURI ?? defaultBaseURI)());
+    const Socket = env.WebSocket ?? globalWebSocket();
+    if (!Socket) return { error: { code: 'no-websocket', message: 'no WebSocket: pass environment.WebSocket' } };
     const protocols = parseProtocols(target.protocols);
     const socket = protocols.length > 0 ? new Socket(url, protocols) : new Socket(url);
     socket.binaryType = binaryType;
     return { socket };
   } catch (cause) {
-    // The constructor throws a SyntaxError for what the url check cannot see (a bad subprotocol list).
+    // An unusable url, or what the url check cannot see: the constructor's SyntaxError for a bad subprotocol list.
     return { error: { code: 'invalid-url', message: errorMessage(cause), cause, data: target.url } };
   }
 }

@@ -7,17 +7,18 @@ import type { UrlProvider, UrlProviderContext, UrlSpec } from './options.js';
  */
 export function resolveSocketUrl(input: string, base?: string): string {
   const trimmed = input.trim();
-  if (trimmed === '') throw new TypeError('url is empty');
+  const invalid = (why: string, options?: ErrorOptions): TypeError => new TypeError(`url "${input}" ${why}`, options);
+  if (trimmed === '') throw invalid('is empty');
   let url: URL;
   try {
     url = base === undefined ? new URL(trimmed) : new URL(trimmed, base);
   } catch (cause) {
-    throw new TypeError(`url "${input}" is not a valid URL`, { cause });
+    throw invalid('is not a URL', { cause });
   }
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new TypeError(`url "${input}": ${url.protocol} is not ws(s): or http(s):`);
+    throw invalid('is not ws(s) or http(s)');
   }
   // Older browsers throw a SyntaxError on a fragment; it never reaches the server anyway.
   url.hash = '';
@@ -44,7 +45,7 @@ export interface SocketTarget {
 export function socketTarget(spec: UrlSpec, protocols: string | readonly string[]): SocketTarget {
   if (typeof spec === 'string' || spec instanceof URL) return { url: String(spec), protocols };
   if (spec && typeof spec === 'object' && 'url' in spec) return { url: String(spec.url), protocols: spec.protocols ?? protocols };
-  throw new TypeError(`expected a url or { url, protocols }, got ${typeof spec}`);
+  throw new TypeError(`got ${typeof spec}, not a url or { url }`);
 }
 
 /**

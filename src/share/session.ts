@@ -81,8 +81,8 @@ export class ShareSession {
     if (!element.isConnected) return;
     const value = element.share == null ? 'none' : String(element.share).trim();
     let why = '';
-    if (value !== 'page' && value !== 'tabs' && value !== 'none' && value !== '') why = `share "${value}" is not valid (none, page or tabs); not sharing`;
-    else if (value === 'tabs' && !tabsSupported()) why = 'share="tabs": this browser lacks Web Locks or BroadcastChannel; this element uses a socket of its own';
+    if (value !== 'page' && value !== 'tabs' && value !== 'none' && value !== '') why = `share "${value}": expected none, page or tabs`;
+    else if (value === 'tabs' && !tabsSupported()) why = 'share="tabs": no Web Locks or BroadcastChannel here; own socket used';
     if (why && !told.has(element)) {
       told.add(element);
       const code: ErrorCode = value === 'tabs' ? 'share-unavailable' : 'invalid-option';
@@ -148,7 +148,7 @@ export class ShareSession {
   send(data: unknown): boolean {
     if (this.#link) return this.#link.send(data);
     if (this.#detached) {
-      return this.#refuse({ code: 'not-connected', message: `send(): the connection is ${this.#status}; call reconnect() first`, data });
+      return this.#refuse({ code: 'not-connected', message: `send(): ${this.#status}; reconnect() first`, data });
     }
     // Only reached before the first join; the group's own queue limit applies from then on.
     this.#waitingSends.push(data);

@@ -137,13 +137,13 @@ export class TabsHub {
     };
     const status = this.members.status;
     if (status === ConnectionStatus.Closed || status === ConnectionStatus.Failed) {
-      return refuse({ code: 'not-connected', message: `send(): the connection is ${status}; call reconnect() first`, data });
+      return refuse({ code: 'not-connected', message: `send(): ${status}; reconnect() first`, data });
     }
     const converted = toPayload(data, this.#ruler()?.settings().format);
     if ('error' in converted) return refuse(converted.error);
     const item = this.#outbox.push(local.id, converted.payload);
     if (!item) {
-      return refuse({ code: 'queue-full', message: `send(): the queue is full (${this.#outbox.limit} messages); message refused`, data });
+      return refuse({ code: 'queue-full', message: `send(): queue full (${this.#outbox.limit})`, data });
     }
     if (this.#connection) this.#writeOwnOutbox();
     else if (this.#holderStatus === ConnectionStatus.Open) this.#postSend(item.seq, item.member, item.payload);

@@ -74,6 +74,44 @@ describe('<heartbeat-socket> (element, mock-socket)', () => {
     expect(log.filter((e) => e.type === 'error' && (e.detail as { code: string }).code === 'invalid-option')).to.have.length(1);
   });
 
+  it('renders a per-status child only in its status, before the children without a slot, which show in every status', async () => {
+    const el = document.createElement('heartbeat-socket');
+    for (const status of ['idle', 'connecting', 'open', 'reconnecting', 'closed', 'failed']) {
+      const child = document.createElement('span');
+      child.slot = status;
+      child.textContent = status;
+      el.append(child);
+    }
+    const plain = document.createElement('span');
+    plain.textContent = 'content';
+    el.append(plain);
+    const shown = () => [...el.children].filter((child) => child.checkVisibility()).map((child) => (child as HTMLElement).slot || 'no slot');
+    const seen: string[] = [];
+    const check = () => {
+      seen.push(el.status);
+      expect(shown(), el.status).to.deep.equal([el.status, 'no slot']);
+      const statusChild = el.querySelector(`[slot="${el.status}"]`)!;
+      expect(statusChild.getBoundingClientRect().left, 'status child first').to.be.below(plain.getBoundingClientRect().left);
+    };
+    host.append(el);
+    await el.updateComplete;
+    check();
+    el.url = URL_;
+    await el.updateComplete;
+    check();
+    await waitUntil(() => el.status === 'open', 'element did not open');
+    check();
+    el.close();
+    check();
+    el.url = 'ftp://element.test/';
+    await el.updateComplete;
+    check();
+    // After the last socket's close handshake: the url is unusable.
+    await waitUntil(() => el.status === 'failed', 'element did not fail');
+    check();
+    expect(seen).to.include.members(['idle', 'open', 'closed', 'failed']);
+  });
+
   it('is idle without a url, and idle while not in a document', async () => {
     const { el } = await make({});
     expect(el.status).to.equal('idle');
