@@ -193,7 +193,7 @@ export function resolveOptions(
     const value: unknown = input[key];
     let resolved = value == null ? DEFAULTS[key] : !rule ? (key === 'url' ? String(value) : value) : rule[0](value);
     if (resolved === undefined) {
-      report({ code: 'invalid-option', message: `${key} ${describe(value)}: expected ${rule![1]}`, data: value });
+      report({ code: 'invalid-option', message: `${key} ${describe(value)}: expected ${rule![1]}; using ${describe(DEFAULTS[key])}`, data: value });
       resolved = DEFAULTS[key];
     }
     next[key] = resolved;
