@@ -37,7 +37,7 @@ export function isPolicyCloseCode(code: unknown): code is number {
 /**
  * A list of close codes from an option: an array of codes (numbers or numeric strings) or one
  * string of codes separated by commas or spaces (`"1008, 4403"`; `""` is the empty list).
- * `undefined` when any entry is not a code a server can send (1001–4999 but 1005, 1006, 1015).
+ * `undefined` when any entry is not a code a server can send (1001–4999 except 1005, 1006, 1015).
  */
 export function parseCloseCodes(input: unknown): readonly number[] | undefined {
   let entries: readonly unknown[];
@@ -87,7 +87,7 @@ export interface SocketEnding {
 export function checkOwnClose(code: number, reason: unknown, report: (error: ErrorDetail) => void): SocketEnding {
   let ending: SocketEnding = { code, reason: String(reason) };
   if (!(code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999))) {
-    report({ code: 'invalid-close', message: `close(): code ${code} is not 1000 or 3000-4999`, data: code });
+    report({ code: 'invalid-close', message: `close(): code ${code} is not 1000 or 3000-4999; using 1000`, data: code });
     ending = { code: 1000, reason: ending.reason };
   }
   if (utf8Length(ending.reason) > 123) {

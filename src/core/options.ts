@@ -150,7 +150,7 @@ const oneOf = (...values: unknown[]): Rule => [(value) => (values.includes(value
 const TIME: Rule = [ms(), 'ms >= 0'];
 const BACKOFF_TIME: Rule = [ms(true), 'ms > 0'];
 const COUNT: Rule = [count, 'an integer >= 0'];
-const CLOSE_CODES: Rule = [parseCloseCodes, 'codes 1001-4999 but 1005/1006/1015'];
+const CLOSE_CODES: Rule = [parseCloseCodes, 'codes 1001-4999 except 1005/1006/1015'];
 
 /** The one validation table: every option not named here (url, protocols, the ping and pong texts) takes any value. */
 const RULES: Partial<Record<keyof ResolvedOptions, Rule>> = {
