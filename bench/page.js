@@ -144,6 +144,20 @@ function tick() {
   }
 }
 
+/** An open element as the subject of a burst; closing removes it and waits for its `close`. */
+function elementSubject(kind, el) {
+  return {
+    kind,
+    element: el,
+    send: (text) => el.send(text),
+    close: async () => {
+      const closed = once(el, 'close');
+      el.remove();
+      await within(10_000, closed, 'element close');
+    },
+  };
+}
+
 async function prepare(kind, url, attributes = {}) {
   await teardown();
   if (kind === 'raw') {
@@ -184,16 +198,7 @@ async function prepare(kind, url, attributes = {}) {
   } else if (kind === 'element') {
     const el = await openElement(url, attributes);
     el.addEventListener('message', (event) => tick(event.detail.data));
-    subject = {
-      kind,
-      element: el,
-      send: (text) => el.send(text),
-      close: async () => {
-        const closed = once(el, 'close');
-        el.remove();
-        await within(10_000, closed, 'element close');
-      },
-    };
+    subject = elementSubject(kind, el);
   } else if (kind === 'batch') {
     // batch="frame": one `messages` event per frame; the listener visits every item, as a UI would.
     const el = await openElement(url, { ...attributes, batch: 'frame' });
@@ -201,16 +206,7 @@ async function prepare(kind, url, attributes = {}) {
       const items = event.detail.data;
       for (let i = 0; i < items.length; i++) tick(items[i]);
     });
-    subject = {
-      kind,
-      element: el,
-      send: (text) => el.send(text),
-      close: async () => {
-        const closed = once(el, 'close');
-        el.remove();
-        await within(10_000, closed, 'element close');
-      },
-    };
+    subject = elementSubject(kind, el);
   } else throw new Error(`unknown kind ${kind}`);
   return true;
 }
